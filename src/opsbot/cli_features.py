@@ -1,0 +1,10 @@
+"""Feature subcommands of `opsbot` (tokens, ingest, export), each adding its own parser."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+Extension = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+
+EXTENSIONS: list[Extension] = []

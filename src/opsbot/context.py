@@ -1,0 +1,49 @@
+"""What every feature's Slack and scheduler wiring is handed: no globals anywhere."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from opsbot.clock import Clock, utcnow
+from opsbot.db import transaction
+from opsbot.delivery import Hooks
+
+if TYPE_CHECKING:
+    from opsbot.config import Config
+    from opsbot.scheduler import Scheduler
+    from opsbot.settings import Settings
+    from opsbot.slack.commands import CommandRouter
+
+HomeSection = Callable[[Session, str], list[dict[str, Any]]]
+
+
+@dataclass
+class Context:
+    """The composition root's product, shared by every feature's ``register``."""
+
+    engine: Engine
+    config: Config
+    settings: Settings
+    clock: Clock = utcnow
+    hooks: Hooks = field(default_factory=Hooks)
+    home_sections: list[tuple[int, HomeSection]] = field(default_factory=list)
+    wake_delivery: Callable[[], None] = lambda: None
+    commands: dict[str, CommandRouter] = field(default_factory=dict)
+    api_routes: list[Any] = field(default_factory=list)  # starlette routes under /api/v1
+    scheduler: Scheduler | None = None
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[Session]:
+        """One unit of work; delivery is woken after it commits, so effects leave at once."""
+        with transaction(self.engine) as session:
+            yield session
+        self.wake_delivery()
+
+    def now(self) -> Any:
+        return self.clock()

@@ -1,0 +1,366 @@
+"""The `/incident` grammar: command text in, one typed command out, or a refusal saying why.
+
+Refusals and `HELP` are mrkdwn that is already escaped (user text echoed in them included).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from opsbot.errors import OpsError
+from opsbot.incidents.model import Layer, Role, Severity
+from opsbot.slack.mrkdwn import code, escape, user_id_from_mention
+
+MAX_TEXT = 3000  # a section block's text limit; longer text could not be shown whole
+MAX_TITLE = 150  # the title is the control panel's header block (plain_text, 150)
+
+_SEVERITY_WORD = re.compile(r"sev\d+", re.IGNORECASE)
+_TEST_ID = re.compile(r"[A-Za-z0-9_.:/-]+")
+_TEST_ARG = re.compile(r"(?:^|\s)test=(\S*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Declare:
+    title: str
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclareModal:
+    """`/incident declare` with nothing after it: open the declare modal."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListIncidents:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowStatus:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSeverity:
+    severity: Severity
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignRole:
+    role: Role
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contain:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostUpdate:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateModal:
+    """`/incident update` with no text: open the modal with a drafted update."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFinding:
+    layer: Layer
+    finding: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOut:
+    layer: Layer
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddFix:
+    description: str
+    test_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyFix:
+    number: int
+    evidence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddNote:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTimeline:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Resolve:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    pass
+
+
+IncidentCommand = (
+    Declare
+    | DeclareModal
+    | ListIncidents
+    | ShowStatus
+    | ShowHelp
+    | ChangeSeverity
+    | AssignRole
+    | Contain
+    | PostUpdate
+    | UpdateModal
+    | RecordFinding
+    | RuleOut
+    | AddFix
+    | VerifyFix
+    | AddNote
+    | ShowTimeline
+    | Resolve
+    | Close
+)
+_Parser = Callable[[str], IncidentCommand]
+
+_USAGE = {
+    "declare": (
+        "/incident declare [sev1|sev2|sev3|sev4] <title>",
+        "declare an incident; with nothing after it, opens a form",
+    ),
+    "list": ("/incident list", "open incidents"),
+    "status": ("/incident status", "this incident's state and what it needs next"),
+    "help": ("/incident help", "this help"),
+    "severity": ("/incident severity <sevN> [reason]", "change the severity"),
+    "role": ("/incident role <lead|comms|scribe> <@user>", "give someone a role"),
+    "contain": ("/incident contain <what was done to stop the harm>", "record containment"),
+    "update": (
+        "/incident update [<customer-facing text>]",
+        "post a customer update; with no text, opens a drafted one",
+    ),
+    "rca": ("/incident rca <model|data|workflow> <finding>", "record a root-cause finding"),
+    "rule-out": ("/incident rule-out <model|data|workflow> <reason>", "rule a layer out"),
+    "fix": (
+        "/incident fix <description> test=<verification-test-id>",
+        "record a fix and the eval test that verifies it",
+    ),
+    "verify": ("/incident verify <fix-number> [evidence]", "mark a fix verified"),
+    "note": ("/incident note <text>", "add a timeline entry"),
+    "timeline": ("/incident timeline", "show the timeline"),
+    "resolve": ("/incident resolve", "resolve; lists what is missing if it cannot"),
+    "close": ("/incident close", "close and publish the postmortem"),
+}
+
+HELP = "\n".join(
+    ["*`/incident` commands* (inside an incident channel they act on its incident)"]
+    + [f"• {code(usage)}: {escape(what)}" for usage, what in _USAGE.values()]
+)
+
+
+def parse(text: str) -> IncidentCommand:
+    """Read the text typed after `/incident` into a command, or refuse with what to type."""
+    if len(text) > MAX_TEXT:
+        raise OpsError(
+            f"That is {len(text)} characters; `/incident` takes at most {MAX_TEXT}.",
+            hint="Shorten it, or split it over several "
+            + code("/incident note <text>")
+            + " entries.",
+        )
+    word, rest = _split(text)
+    name = word.lower()
+    if not name:
+        return ShowHelp()
+    if name not in _PARSERS:
+        raise OpsError(
+            f"There is no {code('/incident ' + word)} command.",
+            hint="Commands: "
+            + ", ".join(_USAGE)
+            + ". Type "
+            + code("/incident help")
+            + " for what each does.",
+        )
+    return _PARSERS[name](rest)
+
+
+def _declare(rest: str) -> Declare | DeclareModal:
+    if not rest:
+        return DeclareModal()
+    first, title = _split(rest)
+    severity = None
+    if _SEVERITY_WORD.fullmatch(first):
+        severity = Severity.parse(first, hint=_try("declare"))
+    else:
+        title = rest
+    title = " ".join(title.split())
+    if not title:
+        raise OpsError(
+            "The incident needs a title.",
+            hint="Type " + code(f"/incident declare {severity or 'sev2'} <title>"),
+        )
+    if len(title) > MAX_TITLE:
+        raise OpsError(
+            f"The title is {len(title)} characters; the limit is {MAX_TITLE}.",
+            hint="Shorten it and put the detail in "
+            + code("/incident note <text>")
+            + " once declared.",
+        )
+    return Declare(title=title, severity=severity)
+
+
+def _severity(rest: str) -> ChangeSeverity:
+    word, reason = _split(rest)
+    if not word:
+        raise OpsError("Which severity?", hint=_try("severity"))
+    return ChangeSeverity(Severity.parse(word, hint=_try("severity")), reason or None)
+
+
+def _role(rest: str) -> AssignRole:
+    word, who = _split(rest)
+    if not word:
+        raise OpsError("Which role, and for whom?", hint=_try("role"))
+    role = Role.parse(word, hint=_try("role"))
+    if not who:
+        raise OpsError(f"Who should be {role}?", hint="Type " + code(f"/incident role {role} @"))
+    user_id = user_id_from_mention(who)
+    if user_id is None:
+        raise OpsError(
+            f"{code(who)} is not a mention of one person.",
+            hint="Type @ and pick them from the list so Slack links them: "
+            + code(f"/incident role {role} @name"),
+        )
+    return AssignRole(role, user_id)
+
+
+def _contain(rest: str) -> Contain:
+    return Contain(_required(rest, "What stopped the harm?", "contain"))
+
+
+def _update(rest: str) -> PostUpdate | UpdateModal:
+    return PostUpdate(rest) if rest else UpdateModal()
+
+
+def _layer_and_text(rest: str, command: str, what: str) -> tuple[Layer, str]:
+    word, text = _split(rest)
+    if not word:
+        raise OpsError("Which layer: model, data or workflow?", hint=_try(command))
+    layer = Layer.parse(word, hint=_try(command))
+    if not text:
+        raise OpsError(
+            f"The {what} is missing.", hint="Type " + code(f"/incident {command} {layer} <{what}>")
+        )
+    return layer, text
+
+
+def _rca(rest: str) -> RecordFinding:
+    return RecordFinding(*_layer_and_text(rest, "rca", "finding"))
+
+
+def _rule_out(rest: str) -> RuleOut:
+    return RuleOut(*_layer_and_text(rest, "rule-out", "reason"))
+
+
+def _fix(rest: str) -> AddFix:
+    found = list(_TEST_ARG.finditer(rest))
+    if not found:
+        raise OpsError(
+            "A fix needs the eval test that verifies it.",
+            hint="Type, for example, "
+            + code("/incident fix add refund cap to the prompt test=eval-refund-guard"),
+        )
+    if len(found) > 1:
+        raise OpsError("Give one `test=` per fix.", hint=_try("fix"))
+    test_id = found[0].group(1)
+    if not _TEST_ID.fullmatch(test_id):
+        raise OpsError(
+            f"{code('test=' + test_id)} is not a test id: use letters, digits and _ . : / -",
+            hint="For example " + code("test=eval-refund-guard"),
+        )
+    description = " ".join((rest[: found[0].start()] + " " + rest[found[0].end() :]).split())
+    if not description:
+        raise OpsError(
+            "Say what the fix is.",
+            hint="Type " + code(f"/incident fix <description> test={test_id}"),
+        )
+    return AddFix(description, test_id)
+
+
+def _verify(rest: str) -> VerifyFix:
+    word, evidence = _split(rest)
+    digits = word.removeprefix("#")
+    if not digits.isascii() or not digits.isdigit() or int(digits) < 1:
+        problem = f"{code(word)} is not a fix number." if word else "Which fix?"
+        raise OpsError(
+            problem + " Fixes are numbered 1, 2, … (see " + code("/incident status") + ").",
+            hint=_try("verify"),
+        )
+    return VerifyFix(int(digits), evidence or None)
+
+
+def _note(rest: str) -> AddNote:
+    return AddNote(_required(rest, "The note is empty.", "note"))
+
+
+def _no_arguments(command: str, result: IncidentCommand) -> _Parser:
+    def parse_bare(rest: str) -> IncidentCommand:
+        if rest and command != "help":
+            raise OpsError(
+                f"{code('/incident ' + command)} takes nothing after it.", hint=_try(command)
+            )
+        return result
+
+    return parse_bare
+
+
+def _required(rest: str, problem: str, command: str) -> str:
+    if not rest:
+        raise OpsError(problem, hint=_try(command))
+    return rest
+
+
+def _try(command: str) -> str:
+    return "Type " + code(_USAGE[command][0])
+
+
+def _split(text: str) -> tuple[str, str]:
+    """The first word and the rest (stripped; inner line breaks kept)."""
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0], (parts[1].strip() if len(parts) > 1 else "")
+
+
+_PARSERS: dict[str, _Parser] = {
+    "declare": _declare,
+    "list": _no_arguments("list", ListIncidents()),
+    "status": _no_arguments("status", ShowStatus()),
+    "help": _no_arguments("help", ShowHelp()),
+    "severity": _severity,
+    "role": _role,
+    "contain": _contain,
+    "update": _update,
+    "rca": _rca,
+    "rule-out": _rule_out,
+    "fix": _fix,
+    "verify": _verify,
+    "note": _note,
+    "timeline": _no_arguments("timeline", ShowTimeline()),
+    "resolve": _no_arguments("resolve", Resolve()),
+    "close": _no_arguments("close", Close()),
+}

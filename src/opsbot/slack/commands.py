@@ -1,0 +1,120 @@
+"""Slash commands: ack at once, then route the first word to the feature that owns it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+
+from opsbot.errors import OpsError
+
+if TYPE_CHECKING:
+    from opsbot.context import Context
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """A typed slash command as the feature handlers see it."""
+
+    command: str
+    text: str  # everything after the command, stripped
+    rest: str  # the text after the subcommand word
+    user_id: str
+    channel_id: str
+    channel_name: str
+    trigger_id: str
+    response_url: str
+    client: WebClient
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+
+@dataclass
+class Reply:
+    """What the typist sees: ephemeral unless ``public``."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    public: bool = False
+
+
+Handler = Callable[["Context", CommandRequest], Reply | None]
+
+
+@dataclass
+class CommandRouter:
+    """One slash command: subcommand word -> handler, with help built in."""
+
+    command: str
+    description: str
+    usage_hint: str
+    help_text: str
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    fallback: Handler | None = None
+
+    def add(self, word: str, handler: Handler) -> None:
+        self.handlers[word] = handler
+
+    def dispatch(self, ctx: Context, req: CommandRequest) -> Reply | None:
+        word = req.words[0].lower() if req.words else "help"
+        if word == "help" and "help" not in self.handlers:
+            return Reply(self.help_text)
+        handler = self.handlers.get(word) or self.fallback
+        if handler is None:
+            raise OpsError(
+                f"`{self.command} {word}` is not a command I know.",
+                hint=f"Type `{self.command} help` to see what I can do.",
+            )
+        return handler(ctx, req)
+
+
+def request_from(body: dict[str, Any], client: WebClient) -> CommandRequest:
+    text = (body.get("text") or "").strip()
+    parts = text.split(maxsplit=1)
+    return CommandRequest(
+        command=body.get("command", ""), text=text, rest=parts[1] if len(parts) > 1 else "",
+        user_id=body.get("user_id", ""), channel_id=body.get("channel_id", ""),
+        channel_name=body.get("channel_name", ""), trigger_id=body.get("trigger_id", ""),
+        response_url=body.get("response_url", ""), client=client,
+    )
+
+
+def register_commands(app: Any, ctx: Context) -> None:
+    """Wire every router into Bolt: an immediate ack, then the work in a lazy listener."""
+    for router in ctx.commands.values():
+        app.command(router.command)(ack=_ack_now, lazy=[_runner(ctx, router)])
+
+
+def _ack_now(ack: Callable[..., None]) -> None:
+    ack()
+
+
+def _runner(ctx: Context, router: CommandRouter) -> Callable[..., None]:
+    def run(body: dict[str, Any], client: WebClient, respond: Callable[..., Any]) -> None:
+        req = request_from(body, client)
+        try:
+            reply = router.dispatch(ctx, req)
+        except OpsError as exc:
+            respond(text=exc.for_slack(), response_type="ephemeral")
+            return
+        except Exception:
+            log.exception("%s failed", router.command)
+            respond(text=INTERNAL_ERROR, response_type="ephemeral")
+            return
+        if reply is not None:
+            respond(text=reply.text, blocks=reply.blocks,
+                    response_type="in_channel" if reply.public else "ephemeral")
+
+    run.__name__ = f"run_{router.command.strip('/')}"
+    return run
+
+
+INTERNAL_ERROR = ("Something went wrong on my side. Check whether your change shows up; "
+                  "if not, try again, and if it keeps failing tell the opsbot maintainers.")

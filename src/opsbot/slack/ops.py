@@ -1,0 +1,23 @@
+"""The `/ops` command: help here; team and dashboard add their own subcommands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opsbot.context import Context
+from opsbot.slack.commands import CommandRouter
+
+OPS_HELP = """*opsbot* keeps incidents, rituals and the AI Product Ops numbers in one place.
+*`/ops`*
+• `/ops help` – this message
+• `/ops dashboard` – eval pass rate, confidence drift, overrides and escalations, cost per outcome, time to remediation
+• `/ops team` – who holds each team role and what the role owns
+• `/ops team set &lt;role&gt; &lt;@user&gt;` – give a role to a person
+*`/incident`* – declare and drive incidents: `/incident help`
+*`/ritual`* – daily triage, weekly review, eval calibration, monthly retro: `/ritual help`"""
+
+
+def register(app: Any, ctx: Context) -> None:
+    ctx.commands.setdefault("/ops", CommandRouter(
+        command="/ops", description="opsbot: help, dashboard and team roles",
+        usage_hint="help | dashboard | team | team set <role> <@user>", help_text=OPS_HELP))

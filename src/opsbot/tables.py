@@ -1,0 +1,11 @@
+"""Every table, imported once so the metadata (and Alembic) sees them all."""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from opsbot import outbox, pace  # noqa: F401  imported for their tables
+from opsbot.slack import dedupe  # noqa: F401  imported for its table
+from opsbot.team import store as team_store  # noqa: F401  imported for its table
+
+metadata = SQLModel.metadata
