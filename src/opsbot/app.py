@@ -34,7 +34,8 @@ class Opsbot:
         self.delivery = Delivery(
             self.engine, web_client(settings.bot_token(), settings.slack_api_url, retries=False),
             hooks=self.ctx.hooks, clock=clock, lease_seconds=settings.outbox_lease_seconds,
-            poll_seconds=settings.delivery_poll_seconds, on_failure=self.metrics.failure)
+            poll_seconds=settings.delivery_poll_seconds,
+            retry_base_seconds=settings.retry_base_seconds, on_failure=self.metrics.failure)
         self.ctx.wake_delivery = self.delivery.wake
         self.listeners = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
         self.bolt = build_app(self.ctx, executor=self.listeners)

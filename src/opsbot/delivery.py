@@ -7,6 +7,7 @@ metadata) before it is sent again.
 
 from __future__ import annotations
 
+import base64
 import logging
 import random
 import threading
@@ -74,6 +75,7 @@ class Delivery:
 
     def __init__(self, engine: Engine, client: WebClient, *, hooks: Hooks | None = None,
                  clock: Clock = utcnow, lease_seconds: float = 30.0, poll_seconds: float = 0.2,
+                 retry_base_seconds: float = 1.0,
                  batch: int = 50, on_failure: Callable[[str, str], None] | None = None) -> None:
         self.engine = engine
         self.client = client
@@ -82,6 +84,7 @@ class Delivery:
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_seconds = poll_seconds
         self.batch = batch
+        self.retry_base = retry_base_seconds
         self.worker_id = f"delivery-{uuid.uuid4().hex[:8]}"
         self.stats = DeliveryStats()
         self.on_failure = on_failure
@@ -205,6 +208,8 @@ class Delivery:
 
     def _call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "files.upload_v2":
+            if "content_base64" in args:  # binary files (charts) travel through JSON as base64
+                args = {**args, "content": base64.b64decode(args.pop("content_base64"))}
             return dict(self.client.files_upload_v2(**args).data)  # type: ignore[arg-type]
         if method in _FORM_METHODS:
             return dict(self.client.api_call(method, params=args).data)  # type: ignore[arg-type]
@@ -337,7 +342,7 @@ class Delivery:
         if job.attempts + 1 >= MAX_TRANSIENT_ATTEMPTS:
             self._fail(job, f"gave up after {job.attempts + 1} attempts: {error}")
             return
-        delay = min(2.0 ** min(job.attempts, 8), 300.0) * (0.5 + random.random() / 2)
+        delay = min(self.retry_base * 2.0 ** min(job.attempts, 8), 300.0) * (0.5 + random.random() / 2)
         with transaction(self.engine) as session:
             fresh = session.get(OutboxJob, job.id)
             if fresh and fresh.status == IN_FLIGHT:

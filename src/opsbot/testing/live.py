@@ -37,7 +37,8 @@ class LiveBot:
         settings = load_settings(
             SLACK_BOT_TOKEN=self.slack.bot_token, SLACK_SIGNING_SECRET=self.slack.signing_secret,
             OPSBOT_DATABASE_URL=self.database_url, OPSBOT_SLACK_API_URL=self.slack.api_url,
-            OPSBOT_DELIVERY_POLL_SECONDS=0.05, OPSBOT_OUTBOX_LEASE_SECONDS=5, **self.env)
+            OPSBOT_DELIVERY_POLL_SECONDS=0.05, OPSBOT_OUTBOX_LEASE_SECONDS=5,
+            OPSBOT_RETRY_BASE_SECONDS=0.1, **self.env)
         bot = Opsbot(settings, clock=self.clock, config=self.config)
         bot.upgrade_database()
         if self.start_workers:
