@@ -40,6 +40,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                            log_config=None, access_log=False,
                                            timeout_graceful_shutdown=20))
     log.info("opsbot serving on http://%s:%s/slack/events", args.host, args.port)
+    # uvicorn re-raises the signal it caught once it has shut down; with these handlers in
+    # place that re-raise is absorbed, so the workers below get to finish and exit cleanly.
+    stopping: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _frame: stopping.append(signum))
     try:
         server.run()  # returns after SIGTERM/SIGINT once in-flight requests are answered
     finally:

@@ -139,5 +139,6 @@ def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> bool:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    result = session.connection().execute(stmt)
-    return bool(result.rowcount == 1)
+    # RETURNING, because rowcount is -1 for this statement under psycopg 3
+    key = next(iter(table.primary_key.columns))
+    return session.connection().execute(stmt.returning(key)).first() is not None
