@@ -13,6 +13,7 @@ from opsbot.delivery import Delivery
 from opsbot.observability import Metrics
 from opsbot.scheduler import Scheduler
 from opsbot.settings import Settings
+from opsbot.slack import dedupe
 from opsbot.slack.app import build_app, web_client
 from opsbot.web import build_web, outbox_depth_reader
 
@@ -37,6 +38,8 @@ class Opsbot:
             poll_seconds=settings.delivery_poll_seconds,
             retry_base_seconds=settings.retry_base_seconds, on_failure=self.metrics.failure)
         self.ctx.wake_delivery = self.delivery.wake
+        self.scheduler.every("forget-old-slack-events", 3600,
+                             lambda: dedupe.forget_old(self.engine, clock()))
         self.listeners = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
         self.bolt = build_app(self.ctx, executor=self.listeners)
         self.web = build_web(self.ctx, self.bolt, self.metrics, self.ctx.api_routes)

@@ -109,7 +109,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _extensions() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
+def _extensions() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Feature commands (tokens, ingest, export) add themselves here."""
     from opsbot import cli_features
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-Extension = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+from opsbot.incidents.cli import add_export as incidents_export
 
-EXTENSIONS: list[Extension] = []
+Extension = Callable[[argparse._SubParsersAction], None]
+
+EXTENSIONS: list[Extension] = [incidents_export]

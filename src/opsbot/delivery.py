@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, or_, update
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from opsbot import pace
 from opsbot.clock import Clock, utcnow
@@ -146,11 +146,11 @@ class Delivery:
         query = (select(OutboxJob.id).where(due).where(~earlier.exists())
                  .order_by(OutboxJob.id).limit(self.batch))  # type: ignore[arg-type]
         if self.engine.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=OutboxJob)  # type: ignore[arg-type]
+            query = query.with_for_update(skip_locked=True, of=OutboxJob)
         claimed: list[int] = []
         with transaction(self.engine) as session:
             for job_id in session.exec(query).all():
-                result = session.exec(  # type: ignore[call-overload]
+                result = session.exec(
                     update(OutboxJob).where(OutboxJob.id == job_id).where(due)  # type: ignore[arg-type]
                     .values(status=IN_FLIGHT, lease_until=now + self.lease,
                             claimed_by=self.worker_id, updated_at=now)
@@ -247,8 +247,8 @@ class Delivery:
         if job.inflight_step == index:
             return
         with transaction(self.engine) as session:
-            session.exec(update(OutboxJob).where(OutboxJob.id == job.id)  # type: ignore[call-overload, arg-type]
-                         .values(inflight_step=index))
+            session.execute(update(OutboxJob).where(col(OutboxJob.id) == job.id)
+                            .values(inflight_step=index))
         job.inflight_step = index
 
     def _already_posted(self, job: OutboxJob, index: int, args: dict[str, Any]) -> dict[str, Any] | None:
@@ -373,8 +373,8 @@ class Delivery:
 
     def _finish(self, job: OutboxJob) -> None:
         with transaction(self.engine) as session:
-            session.exec(update(OutboxJob).where(OutboxJob.id == job.id)  # type: ignore[call-overload, arg-type]
-                         .values(status=DONE, lease_until=None, error=None,
+            session.execute(update(OutboxJob).where(col(OutboxJob.id) == job.id)
+                            .values(status=DONE, lease_until=None, error=None,
                                  updated_at=self.clock()))
 
 

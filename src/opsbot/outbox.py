@@ -91,7 +91,7 @@ def enqueue(session: Session, *, kind: str, lane: str, steps: list[dict[str, Any
     """
     when = now or utcnow()
     if supersede_key:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(OutboxJob)
             .where(OutboxJob.supersede_key == supersede_key)  # type: ignore[arg-type]
             .where(OutboxJob.status == PENDING)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ def take(engine: Engine, channel: str, now: datetime) -> float:
     """Take the channel's next slot: 0 when the message may go now, else seconds to wait."""
     for _ in range(3):
         with transaction(engine) as session:
-            taken = session.exec(  # type: ignore[call-overload]
+            taken = session.exec(
                 update(ChannelPace).where(ChannelPace.channel == channel)  # type: ignore[arg-type]
                 .where(ChannelPace.next_free_at <= now)  # type: ignore[arg-type]
                 .values(next_free_at=now + INTERVAL)

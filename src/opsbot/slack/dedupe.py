@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from slack_bolt import BoltRequest, BoltResponse
 from sqlalchemy import Engine, delete
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from opsbot.clock import Clock
 from opsbot.db import UTCDateTime, insert_ignore, transaction
@@ -32,8 +32,9 @@ def first_delivery(engine: Engine, event_id: str, now: datetime) -> bool:
 
 def forget_old(engine: Engine, now: datetime) -> int:
     with transaction(engine) as session:
-        result = session.exec(delete(SlackEvent).where(SlackEvent.received_at < now - KEEP_FOR))  # type: ignore[call-overload, arg-type]
-        return int(result.rowcount or 0)
+        result = session.execute(
+            delete(SlackEvent).where(col(SlackEvent.received_at) < now - KEEP_FOR))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def dedupe_middleware(engine: Engine, clock: Clock) -> Callable[..., BoltResponse]:

@@ -45,7 +45,7 @@ class LiveBot:
             bot.start_workers()
         server = uvicorn.Server(uvicorn.Config(bot.web, host="127.0.0.1", port=0, log_config=None,
                                                access_log=False, lifespan="off"))
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+        server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # not the main thread
         thread = threading.Thread(target=server.run, name="live-bot", daemon=True)
         thread.start()
         deadline = time.monotonic() + 10
