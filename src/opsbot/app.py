@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 class Opsbot:
     """One opsbot process: database, Bolt app, web routes, delivery worker and scheduler."""
 
-    def __init__(self, settings: Settings, *, clock: Clock = utcnow,
-                 config: Config | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: Clock = utcnow, config: Config | None = None
+    ) -> None:
         self.settings = settings
         self.config = config or load_config(settings.config_path)
         self.engine = make_engine(settings.database_url)
@@ -33,13 +34,19 @@ class Opsbot:
         self.ctx.scheduler = self.scheduler
         self.metrics = Metrics(outbox_depth_reader(self.ctx))
         self.delivery = Delivery(
-            self.engine, web_client(settings.bot_token(), settings.slack_api_url, retries=False),
-            hooks=self.ctx.hooks, clock=clock, lease_seconds=settings.outbox_lease_seconds,
+            self.engine,
+            web_client(settings.bot_token(), settings.slack_api_url, retries=False),
+            hooks=self.ctx.hooks,
+            clock=clock,
+            lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
-            retry_base_seconds=settings.retry_base_seconds, on_failure=self.metrics.failure)
+            retry_base_seconds=settings.retry_base_seconds,
+            on_failure=self.metrics.failure,
+        )
         self.ctx.wake_delivery = self.delivery.wake
-        self.scheduler.every("forget-old-slack-events", 3600,
-                             lambda: dedupe.forget_old(self.engine, clock()))
+        self.scheduler.every(
+            "forget-old-slack-events", 3600, lambda: dedupe.forget_old(self.engine, clock())
+        )
         self.listeners = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
         self.bolt = build_app(self.ctx, executor=self.listeners)
         self.web = build_web(self.ctx, self.bolt, self.metrics, self.ctx.api_routes)

@@ -18,9 +18,15 @@ log = logging.getLogger("opsbot")
 def _setup(settings: Settings) -> None:
     from opsbot import logs
 
-    secrets = [s for s in (settings.bot_token(), settings.signing_secret(),
-                           settings.slack_app_token.get_secret_value()
-                           if settings.slack_app_token else None) if s]
+    secrets = [
+        s
+        for s in (
+            settings.bot_token(),
+            settings.signing_secret(),
+            settings.slack_app_token.get_secret_value() if settings.slack_app_token else None,
+        )
+        if s
+    ]
     logs.configure(settings.log_level, secrets)
 
 
@@ -36,9 +42,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     bot = Opsbot(settings)
     bot.upgrade_database()
     bot.start_workers()
-    server = uvicorn.Server(uvicorn.Config(bot.web, host=args.host, port=args.port,
-                                           log_config=None, access_log=False,
-                                           timeout_graceful_shutdown=20))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            bot.web,
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=20,
+        )
+    )
     log.info("opsbot serving on http://%s:%s/slack/events", args.host, args.port)
     # uvicorn re-raises the signal it caught once it has shut down; with these handlers in
     # place that re-raise is absorbed, so the workers below get to finish and exit cleanly.
@@ -120,19 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opsbot", description="opsbot: AI product ops in Slack")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP server (production)")
-    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104  a container listens on all interfaces
+    serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("socket", help="run over Socket Mode").set_defaults(func=cmd_socket)
     console = sub.add_parser("console", help="the whole bot against a local Slack stand-in")
-    console.add_argument("--script", help="read console input from this file instead of the terminal")
+    console.add_argument(
+        "--script", help="read console input from this file instead of the terminal"
+    )
     console.set_defaults(func=cmd_console)
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="bring the schema up to date").set_defaults(func=cmd_db)
     manifest = sub.add_parser("manifest", help="print the Slack app manifest")
     group = manifest.add_mutually_exclusive_group()
-    group.add_argument("--url", help="public base URL of `opsbot serve`, e.g. https://ops.example.com")
+    group.add_argument(
+        "--url", help="public base URL of `opsbot serve`, e.g. https://ops.example.com"
+    )
     group.add_argument("--socket-mode", action="store_true", help="a manifest for Socket Mode")
     manifest.set_defaults(func=cmd_manifest)
     for extend in _extensions():

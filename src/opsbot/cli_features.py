@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from opsbot.incidents.cli import add_export as incidents_export
-
 Extension = Callable[[argparse._SubParsersAction], None]
 
-EXTENSIONS: list[Extension] = [incidents_export]
+EXTENSIONS: list[Extension] = []

@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -26,14 +26,26 @@ from sqlmodel import Session, col, select
 from opsbot import pace
 from opsbot.clock import Clock, utcnow
 from opsbot.db import transaction
-from opsbot.outbox import DONE, FAILED, IN_FLIGHT, PENDING, OutboxJob, SlackMessage
+from opsbot.outbox import DONE, FAILED, IN_FLIGHT, PENDING, UNFINISHED, OutboxJob, SlackMessage
 
 log = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout",
-                    "ratelimited", "rate_limited", "team_added_to_org"}
-ALREADY_DONE_ERRORS = {"already_in_channel", "already_pinned", "already_reacted",
-                       "already_archived", "no_reaction"}
+TRANSIENT_ERRORS = {
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "ratelimited",
+    "rate_limited",
+    "team_added_to_org",
+}
+ALREADY_DONE_ERRORS = {
+    "already_in_channel",
+    "already_pinned",
+    "already_reacted",
+    "already_archived",
+    "no_reaction",
+}
 METADATA_EVENT = "opsbot_outbox"
 MAX_TRANSIENT_ATTEMPTS = 60
 
@@ -73,10 +85,19 @@ class DeliveryStats:
 class Delivery:
     """Claims due outbox jobs and runs their steps against the Slack Web API."""
 
-    def __init__(self, engine: Engine, client: WebClient, *, hooks: Hooks | None = None,
-                 clock: Clock = utcnow, lease_seconds: float = 30.0, poll_seconds: float = 0.2,
-                 retry_base_seconds: float = 1.0,
-                 batch: int = 50, on_failure: Callable[[str, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        client: WebClient,
+        *,
+        hooks: Hooks | None = None,
+        clock: Clock = utcnow,
+        lease_seconds: float = 30.0,
+        poll_seconds: float = 0.2,
+        retry_base_seconds: float = 1.0,
+        batch: int = 50,
+        on_failure: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.client = client
         self.hooks = hooks or Hooks()
@@ -113,7 +134,7 @@ class Delivery:
         while not self._stop.is_set():
             try:
                 handled = self.run_once()
-            except Exception:  # noqa: BLE001  the worker must outlive a bad job or a lost database
+            except Exception:
                 log.exception("delivery pass failed; retrying")
                 handled = 0
             if handled == 0:
@@ -135,27 +156,38 @@ class Delivery:
         now = self.clock()
         ahead = aliased(OutboxJob)
         earlier = select(ahead.id).where(  # an unfinished job ahead in the same lane
-            ahead.lane == OutboxJob.lane,
-            ahead.id < OutboxJob.id,  # type: ignore[operator]
-            ahead.status.in_((PENDING, IN_FLIGHT)),  # type: ignore[attr-defined]
+            col(ahead.lane) == col(OutboxJob.lane),
+            col(ahead.id) < col(OutboxJob.id),
+            col(ahead.status).in_((PENDING, IN_FLIGHT)),
         )
         due = or_(
-            (OutboxJob.status == PENDING) & (OutboxJob.next_attempt_at <= now),  # type: ignore[arg-type]
-            (OutboxJob.status == IN_FLIGHT) & (OutboxJob.lease_until < now),  # type: ignore[arg-type, operator]
+            (col(OutboxJob.status) == PENDING) & (col(OutboxJob.next_attempt_at) <= now),
+            (col(OutboxJob.status) == IN_FLIGHT) & (col(OutboxJob.lease_until) < now),
         )
-        query = (select(OutboxJob.id).where(due).where(~earlier.exists())
-                 .order_by(OutboxJob.id).limit(self.batch))  # type: ignore[arg-type]
+        query = (
+            select(OutboxJob.id)
+            .where(due)
+            .where(~earlier.exists())
+            .order_by(col(OutboxJob.id))
+            .limit(self.batch)
+        )
         if self.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=OutboxJob)
         claimed: list[int] = []
         with transaction(self.engine) as session:
             for job_id in session.exec(query).all():
-                result = session.exec(
-                    update(OutboxJob).where(OutboxJob.id == job_id).where(due)  # type: ignore[arg-type]
-                    .values(status=IN_FLIGHT, lease_until=now + self.lease,
-                            claimed_by=self.worker_id, updated_at=now)
+                result = session.execute(
+                    update(OutboxJob)
+                    .where(col(OutboxJob.id) == job_id)
+                    .where(due)
+                    .values(
+                        status=IN_FLIGHT,
+                        lease_until=now + self.lease,
+                        claimed_by=self.worker_id,
+                        updated_at=now,
+                    )
                 )
-                if result.rowcount == 1:
+                if getattr(result, "rowcount", 0) == 1:
                     claimed.append(int(job_id))  # type: ignore[arg-type]
         return claimed
 
@@ -183,11 +215,10 @@ class Delivery:
                 args = self._resolve(job, spec["args"])
                 if spec["method"] == "chat.postMessage":
                     args = self._mark(job, index, args)
-                    found = self._already_posted(job, index, args) if job.inflight_step == index else None
-                    if found is None:
-                        self._take_pace(str(args["channel"]))
-                response = found if (spec["method"] == "chat.postMessage" and found) else None
+                response = self._recover(job, index, spec["method"], args)
                 if response is None:
+                    if spec["method"] == "chat.postMessage":
+                        self._take_pace(str(args["channel"]))
                     self._set_inflight(job, index)
                     response = self._call(spec["method"], args)
             except _Wait as wait:
@@ -210,6 +241,8 @@ class Delivery:
         if method == "files.upload_v2":
             if "content_base64" in args:  # binary files (charts) travel through JSON as base64
                 args = {**args, "content": base64.b64decode(args.pop("content_base64"))}
+            if "channel" in args:  # files.completeUploadExternal takes channel ids, not names
+                args = {**args, "channel": self._channel_id(str(args["channel"]))}
             return dict(self.client.files_upload_v2(**args).data)  # type: ignore[arg-type]
         if method in _FORM_METHODS:
             return dict(self.client.api_call(method, params=args).data)  # type: ignore[arg-type]
@@ -225,6 +258,8 @@ class Delivery:
                 with Session(self.engine) as session:
                     message = session.get(SlackMessage, value["$message"])
                 if message is None:
+                    if not self._will_be_posted(value["$message"]):
+                        raise _Permanent(f"message {value['$message']} was never posted")
                     raise _Wait(1.0, f"message {value['$message']} not posted yet")
                 return message.channel if value["part"] == "channel" else message.ts
             return {k: self._resolve(job, v) for k, v in value.items()}
@@ -232,10 +267,24 @@ class Delivery:
             return [self._resolve(job, v) for v in value]
         return value
 
+    def _will_be_posted(self, key: str) -> bool:
+        with Session(self.engine) as session:
+            waiting = session.exec(
+                select(OutboxJob.id).where(
+                    col(OutboxJob.posts_key) == key, col(OutboxJob.status).in_(UNFINISHED)
+                )
+            ).first()
+        return waiting is not None
+
     def _mark(self, job: OutboxJob, index: int, args: dict[str, Any]) -> dict[str, Any]:
         if "metadata" not in args:
-            args = {**args, "metadata": {"event_type": METADATA_EVENT,
-                                         "event_payload": {"job": job.id, "step": index}}}
+            args = {
+                **args,
+                "metadata": {
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"job": job.id, "step": index},
+                },
+            }
         return args
 
     def _take_pace(self, channel: str) -> None:
@@ -247,19 +296,48 @@ class Delivery:
         if job.inflight_step == index:
             return
         with transaction(self.engine) as session:
-            session.execute(update(OutboxJob).where(col(OutboxJob.id) == job.id)
-                            .values(inflight_step=index))
+            session.execute(
+                update(OutboxJob).where(col(OutboxJob.id) == job.id).values(inflight_step=index)
+            )
         job.inflight_step = index
 
-    def _already_posted(self, job: OutboxJob, index: int, args: dict[str, Any]) -> dict[str, Any] | None:
+    def _recover(
+        self, job: OutboxJob, index: int, method: str, args: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """After a crash mid-step: what Slack already did for this step, if anything."""
+        if job.inflight_step != index:
+            return None
+        if method == "chat.postMessage":
+            return self._already_posted(job, index, args)
+        if method == "conversations.create":
+            return self._already_created(job, str(args.get("name", "")))
+        return None
+
+    def _already_created(self, job: OutboxJob, name: str) -> dict[str, Any] | None:
+        self._channel_ids.pop(name, None)
+        channel_id = self._channel_id(name)
+        if channel_id == name:
+            return None
+        info = self.client.conversations_info(channel=channel_id).get("channel") or {}
+        if float(info.get("created") or 0) >= job.created_at.timestamp() - 5:
+            log.info("outbox job %s had already created #%s; not creating it again", job.id, name)
+            return {"ok": True, "channel": info}
+        return None
+
+    def _already_posted(
+        self, job: OutboxJob, index: int, args: dict[str, Any]
+    ) -> dict[str, Any] | None:
         """After a crash mid-post: the message, if Slack already has it."""
         channel = self._channel_id(str(args["channel"]))
-        history = self.client.conversations_history(channel=channel, limit=100,
-                                                    include_all_metadata=True)
+        history = self.client.conversations_history(
+            channel=channel, limit=100, include_all_metadata=True
+        )
         for message in history.get("messages") or []:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("job") == job.id and payload.get("step") == index:
-                log.info("outbox job %s step %s was already posted; not sending again", job.id, index)
+                log.info(
+                    "outbox job %s step %s was already posted; not sending again", job.id, index
+                )
                 return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
         return None
 
@@ -270,8 +348,9 @@ class Delivery:
         if name not in self._channel_ids:
             cursor = None
             while True:
-                page = self.client.conversations_list(limit=1000, cursor=cursor,
-                                                      types="public_channel,private_channel")
+                page = self.client.conversations_list(
+                    limit=1000, cursor=cursor, types="public_channel,private_channel"
+                )
                 for ch in page.get("channels") or []:
                     self._channel_ids[ch["name"]] = ch["id"]
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
@@ -279,7 +358,7 @@ class Delivery:
                     break
         return self._channel_ids.get(name, name)
 
-    # ---- recording outcomes ------------------------------------------------------------------------
+    # ---- recording outcomes ---------------------------------------------------------------
     def _step_done(self, job: OutboxJob, index: int, response: dict[str, Any]) -> None:
         spec = job.steps[index]
         with transaction(self.engine) as session:
@@ -290,8 +369,11 @@ class Delivery:
                 results[name] = _dig(response, path)
             if spec.get("key") and "ts" in response:
                 message = session.get(SlackMessage, spec["key"]) or SlackMessage(
-                    key=spec["key"], channel=response["channel"], ts=response["ts"],
-                    posted_at=self.clock())
+                    key=spec["key"],
+                    channel=response["channel"],
+                    ts=response["ts"],
+                    posted_at=self.clock(),
+                )
                 message.channel, message.ts = response["channel"], response["ts"]
                 session.add(message)
             fresh.results = results
@@ -325,7 +407,9 @@ class Delivery:
             with transaction(self.engine) as session:
                 fresh = session.get(OutboxJob, job.id)
                 assert fresh is not None
-                new_args = self.hooks.on_error[spec["on_error"]](session, fresh, spec["args"], error)
+                new_args = self.hooks.on_error[spec["on_error"]](
+                    session, fresh, spec["args"], error
+                )
                 if new_args is not None:
                     steps = [dict(s) for s in fresh.steps]
                     steps[index] = {**steps[index], "args": new_args}
@@ -342,7 +426,9 @@ class Delivery:
         if job.attempts + 1 >= MAX_TRANSIENT_ATTEMPTS:
             self._fail(job, f"gave up after {job.attempts + 1} attempts: {error}")
             return
-        delay = min(self.retry_base * 2.0 ** min(job.attempts, 8), 300.0) * (0.5 + random.random() / 2)
+        delay = min(self.retry_base * 2.0 ** min(job.attempts, 8), 300.0) * (
+            0.5 + random.random() / 2
+        )
         with transaction(self.engine) as session:
             fresh = session.get(OutboxJob, job.id)
             if fresh and fresh.status == IN_FLIGHT:
@@ -352,7 +438,9 @@ class Delivery:
                 fresh.lease_until = None
                 fresh.next_attempt_at = self.clock() + timedelta(seconds=delay)
                 session.add(fresh)
-        log.warning("outbox job %s (%s) will be retried in %.1fs: %s", job.id, job.kind, delay, error)
+        log.warning(
+            "outbox job %s (%s) will be retried in %.1fs: %s", job.id, job.kind, delay, error
+        )
 
     def _fail(self, job: OutboxJob, error: str) -> None:
         with transaction(self.engine) as session:
@@ -373,13 +461,20 @@ class Delivery:
 
     def _finish(self, job: OutboxJob) -> None:
         with transaction(self.engine) as session:
-            session.execute(update(OutboxJob).where(col(OutboxJob.id) == job.id)
-                            .values(status=DONE, lease_until=None, error=None,
-                                 updated_at=self.clock()))
+            session.execute(
+                update(OutboxJob)
+                .where(col(OutboxJob.id) == job.id)
+                .values(status=DONE, lease_until=None, error=None, updated_at=self.clock())
+            )
 
 
-_FORM_METHODS = {"conversations.history", "conversations.list", "conversations.info",
-                 "users.info", "chat.getPermalink"}
+_FORM_METHODS = {
+    "conversations.history",
+    "conversations.list",
+    "conversations.info",
+    "users.info",
+    "chat.getPermalink",
+}
 
 
 def _retry_after(headers: Any) -> float:
@@ -399,10 +494,3 @@ def _dig(data: Any, path: str) -> Any:
     for part in path.split("."):
         data = data.get(part) if isinstance(data, dict) else None
     return data
-
-
-def due_soonest(session: Session, now: datetime) -> datetime | None:
-    """When the next pending job falls due (for tests and the console)."""
-    row = session.exec(select(OutboxJob.next_attempt_at).where(OutboxJob.status == PENDING)
-                       .order_by(OutboxJob.next_attempt_at).limit(1)).first()  # type: ignore[arg-type]
-    return row

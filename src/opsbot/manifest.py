@@ -7,12 +7,21 @@ from typing import Any
 APP_NAME = "opsbot"
 
 COMMANDS: list[dict[str, str]] = [
-    {"command": "/incident", "description": "Declare and drive an AI incident to a verified fix",
-     "usage_hint": "declare [sev1-4] <title> | status | list | help"},
-    {"command": "/ritual", "description": "Team rituals: check-ins, owners and decisions",
-     "usage_hint": "list | run <key> | skip <key> [reason] | decisions [open|all] | help"},
-    {"command": "/ops", "description": "opsbot help, the AI Product Ops dashboard and team roles",
-     "usage_hint": "help | dashboard | team | team set <role> <@user>"},
+    {
+        "command": "/incident",
+        "description": "Declare and drive an AI incident to a verified fix",
+        "usage_hint": "declare [sev1-4] <title> | status | list | help",
+    },
+    {
+        "command": "/ritual",
+        "description": "Team rituals: check-ins, owners and decisions",
+        "usage_hint": "list | run <key> | skip <key> [reason] | decisions [open|all] | help",
+    },
+    {
+        "command": "/ops",
+        "description": "opsbot help, the AI Product Ops dashboard and team roles",
+        "usage_hint": "help | dashboard | team | team set <role> <@user>",
+    },
 ]
 
 BOT_EVENTS = ["app_home_opened", "reaction_added"]
@@ -20,21 +29,21 @@ BOT_EVENTS = ["app_home_opened", "reaction_added"]
 BOT_SCOPES = [
     "commands",
     "chat:write",
-    "chat:write.public",      # post rituals and announcements without being invited first
-    "channels:manage",        # create and archive incident channels
-    "channels:read",          # find a channel's id by name
+    "chat:write.public",  # post rituals and announcements without being invited first
+    "channels:manage",  # create and archive incident channels
+    "channels:read",  # find a channel's id by name
     "channels:join",
-    "channels:history",       # check a channel before re-sending a message after a crash
+    "channels:history",  # check a channel before re-sending a message after a crash
     "channels:write.invites",
     "channels:write.topic",
     "groups:write",
     "groups:read",
     "groups:history",
-    "im:write",               # nudges to an incident lead by direct message
+    "im:write",  # nudges to an incident lead by direct message
     "pins:write",
-    "reactions:read",         # 📌 on a message adds it to the incident timeline
+    "reactions:read",  # 📌 on a message adds it to the incident timeline
     "users:read",
-    "files:write",            # postmortems and dashboard charts
+    "files:write",  # postmortems and dashboard charts
 ]
 
 
@@ -62,8 +71,11 @@ def build_manifest(*, url: str | None = None, socket_mode: bool = False) -> dict
             "background_color": "#1f2937",
         },
         "features": {
-            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
-                         "messages_tab_read_only_enabled": True},
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
+            },
             "bot_user": {"display_name": APP_NAME, "always_online": True},
             "slash_commands": commands,
         },

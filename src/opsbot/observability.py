@@ -14,18 +14,34 @@ class Metrics:
 
     def __init__(self, outbox_depth: Callable[[], float]) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("opsbot_slack_requests_total", "Slack requests received, by kind",
-                                ["kind", "status"], registry=self.registry)
-        self.ack_seconds = Histogram("opsbot_slack_ack_seconds",
-                                     "Time from receiving a Slack request to answering it",
-                                     ["kind"], buckets=ACK_BUCKETS, registry=self.registry)
-        self.delivery_failures = Counter("opsbot_delivery_failures_total",
-                                         "Outbox jobs that ended with a permanent Slack error",
-                                         ["kind", "error"], registry=self.registry)
-        self.ingested = Counter("opsbot_ingested_records_total", "Telemetry records stored",
-                                ["kind"], registry=self.registry)
-        depth = Gauge("opsbot_outbox_depth", "Outbox jobs waiting to be sent",
-                      registry=self.registry)
+        self.requests = Counter(
+            "opsbot_slack_requests_total",
+            "Slack requests received, by kind",
+            ["kind", "status"],
+            registry=self.registry,
+        )
+        self.ack_seconds = Histogram(
+            "opsbot_slack_ack_seconds",
+            "Time from receiving a Slack request to answering it",
+            ["kind"],
+            buckets=ACK_BUCKETS,
+            registry=self.registry,
+        )
+        self.delivery_failures = Counter(
+            "opsbot_delivery_failures_total",
+            "Outbox jobs that ended with a permanent Slack error",
+            ["kind", "error"],
+            registry=self.registry,
+        )
+        self.ingested = Counter(
+            "opsbot_ingested_records_total",
+            "Telemetry records stored",
+            ["kind"],
+            registry=self.registry,
+        )
+        depth = Gauge(
+            "opsbot_outbox_depth", "Outbox jobs waiting to be sent", registry=self.registry
+        )
         depth.set_function(outbox_depth)
 
     def failure(self, kind: str, error: str) -> None:

@@ -16,7 +16,13 @@ from sqlmodel import Field, Session, SQLModel, select
 from opsbot.clock import utcnow
 from opsbot.db import UTCDateTime
 
-PENDING, IN_FLIGHT, DONE, FAILED, SUPERSEDED = "pending", "in_flight", "done", "failed", "superseded"
+PENDING, IN_FLIGHT, DONE, FAILED, SUPERSEDED = (
+    "pending",
+    "in_flight",
+    "done",
+    "failed",
+    "superseded",
+)
 UNFINISHED = (PENDING, IN_FLIGHT)
 
 
@@ -24,7 +30,10 @@ class OutboxJob(SQLModel, table=True):
     """One Slack effect (or a chain of dependent ones), sent in order within its lane."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), Index("ix_outbox_lane", "lane", "status"))
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_lane", "lane", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=80)
@@ -39,6 +48,7 @@ class OutboxJob(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=80)
     supersede_key: str | None = Field(default=None, max_length=200, index=True)
+    posts_key: str | None = Field(default=None, max_length=200, index=True)
     on_fail: str | None = Field(default=None, max_length=80)
     error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -56,8 +66,16 @@ class SlackMessage(SQLModel, table=True):
     posted_at: datetime = Field(sa_type=UTCDateTime)
 
 
-def step(method: str, /, *, key: str | None = None, save: dict[str, str] | None = None,
-         hook: str | None = None, on_error: str | None = None, **args: Any) -> dict[str, Any]:
+def step(
+    method: str,
+    /,
+    *,
+    key: str | None = None,
+    save: dict[str, str] | None = None,
+    hook: str | None = None,
+    on_error: str | None = None,
+    **args: Any,
+) -> dict[str, Any]:
     """One Web API call of a job. ``save`` copies response fields (dotted paths) into results."""
     spec: dict[str, Any] = {"method": method, "args": args}
     if key:
@@ -81,9 +99,17 @@ def message_ref(key: str, part: str) -> dict[str, str]:
     return {"$message": key, "part": part}
 
 
-def enqueue(session: Session, *, kind: str, lane: str, steps: list[dict[str, Any]],
-            supersede_key: str | None = None, on_fail: str | None = None,
-            results: dict[str, Any] | None = None, now: datetime | None = None) -> OutboxJob:
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    lane: str,
+    steps: list[dict[str, Any]],
+    supersede_key: str | None = None,
+    on_fail: str | None = None,
+    results: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> OutboxJob:
     """Add a job to the outbox in the caller's transaction.
 
     With ``supersede_key``, an older job with the same key that has not started yet is dropped:
@@ -98,37 +124,65 @@ def enqueue(session: Session, *, kind: str, lane: str, steps: list[dict[str, Any
             .where(OutboxJob.inflight_step.is_(None))  # type: ignore[union-attr]
             .values(status=SUPERSEDED, updated_at=when)
         )
-    job = OutboxJob(kind=kind, lane=lane, steps=steps, results=dict(results or {}),
-                    next_attempt_at=when, supersede_key=supersede_key, on_fail=on_fail,
-                    created_at=when, updated_at=when)
+    posts_key = next((s["key"] for s in steps if s.get("key")), None)
+    job = OutboxJob(
+        kind=kind,
+        lane=lane,
+        steps=steps,
+        results=dict(results or {}),
+        next_attempt_at=when,
+        supersede_key=supersede_key,
+        posts_key=posts_key,
+        on_fail=on_fail,
+        created_at=when,
+        updated_at=when,
+    )
     session.add(job)
     session.flush()
     return job
 
 
-def post(session: Session, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None,
-         key: str | None = None, thread_key: str | None = None, kind: str = "post",
-         **extra: Any) -> OutboxJob:
-    """Post a message (optionally in the thread of a keyed message), remembering it under ``key``."""
+def post(
+    session: Session,
+    *,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    key: str | None = None,
+    thread_key: str | None = None,
+    kind: str = "post",
+    **extra: Any,
+) -> OutboxJob:
+    """Post a message (in the thread of a keyed message, if given), remembered under ``key``."""
     args: dict[str, Any] = {"channel": channel, "text": text, **extra}
     if blocks is not None:
         args["blocks"] = blocks
     if thread_key:
         args["thread_ts"] = message_ref(thread_key, "ts")
         args["channel"] = message_ref(thread_key, "channel")
-    return enqueue(session, kind=kind, lane=channel,
-                   steps=[step("chat.postMessage", key=key, **args)])
+    return enqueue(
+        session, kind=kind, lane=channel, steps=[step("chat.postMessage", key=key, **args)]
+    )
 
 
-def update_message(session: Session, *, key: str, lane: str, text: str,
-                   blocks: list[dict[str, Any]] | None = None) -> OutboxJob:
+def update_message(
+    session: Session, *, key: str, lane: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> OutboxJob:
     """Edit the message posted under ``key`` in place; a newer edit replaces an unsent one."""
-    args: dict[str, Any] = {"channel": message_ref(key, "channel"), "ts": message_ref(key, "ts"),
-                            "text": text}
+    args: dict[str, Any] = {
+        "channel": message_ref(key, "channel"),
+        "ts": message_ref(key, "ts"),
+        "text": text,
+    }
     if blocks is not None:
         args["blocks"] = blocks
-    return enqueue(session, kind="update", lane=lane, supersede_key=f"update:{key}",
-                   steps=[step("chat.update", **args)])
+    return enqueue(
+        session,
+        kind="update",
+        lane=lane,
+        supersede_key=f"update:{key}",
+        steps=[step("chat.update", **args)],
+    )
 
 
 def posted(session: Session, key: str) -> SlackMessage | None:
@@ -140,13 +194,17 @@ def depth(session: Session) -> int:
     """How many jobs wait to be sent."""
     from sqlalchemy import func
 
-    return int(session.exec(
-        select(func.count()).select_from(OutboxJob).where(OutboxJob.status.in_(UNFINISHED))  # type: ignore[attr-defined]
-    ).one())
+    return int(
+        session.exec(
+            select(func.count()).select_from(OutboxJob).where(OutboxJob.status.in_(UNFINISHED))  # type: ignore[attr-defined]
+        ).one()
+    )
 
 
 def failures(session: Session) -> list[OutboxJob]:
     """Jobs that ended with a permanent Slack error, newest first."""
-    return list(session.exec(
-        select(OutboxJob).where(OutboxJob.status == FAILED).order_by(OutboxJob.id.desc())  # type: ignore[union-attr]
-    ))
+    return list(
+        session.exec(
+            select(OutboxJob).where(OutboxJob.status == FAILED).order_by(OutboxJob.id.desc())  # type: ignore[union-attr]
+        )
+    )

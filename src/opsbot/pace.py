@@ -27,7 +27,8 @@ def take(engine: Engine, channel: str, now: datetime) -> float:
     for _ in range(3):
         with transaction(engine) as session:
             taken = session.exec(
-                update(ChannelPace).where(ChannelPace.channel == channel)  # type: ignore[arg-type]
+                update(ChannelPace)
+                .where(ChannelPace.channel == channel)  # type: ignore[arg-type]
                 .where(ChannelPace.next_free_at <= now)  # type: ignore[arg-type]
                 .values(next_free_at=now + INTERVAL)
             )

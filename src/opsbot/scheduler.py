@@ -8,6 +8,7 @@ connection drops, the lock is freed and another replica takes over at its next c
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import threading
@@ -39,7 +40,7 @@ class Leadership:
         with self._lock:
             try:
                 self.is_leader = self._check()
-            except Exception:  # noqa: BLE001  a lost database means we cannot lead
+            except Exception:
                 log.warning("scheduler leadership check failed", exc_info=True)
                 self._drop()
                 self.is_leader = False
@@ -51,7 +52,9 @@ class Leadership:
                 self._conn.exec_driver_sql("SELECT 1")
                 return True
             conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_ID}).scalar()
+            got = conn.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_ID}
+            ).scalar()
             if got:
                 self._conn = conn
                 log.info("this process now leads the scheduler")
@@ -74,10 +77,8 @@ class Leadership:
 
     def _drop(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # the connection may already be dead
                 self._conn.close()
-            except Exception:  # noqa: BLE001  the connection may already be dead
-                pass
             self._conn = None
 
     def release(self) -> None:
@@ -96,18 +97,22 @@ class Scheduler:
         self.leadership = Leadership(engine)
         # coalesce: a job missed several times runs once; misfire_grace_time: a late job still
         # runs (the 1 s default would silently skip it); the services catch up on what was due.
-        self.aps = BackgroundScheduler(timezone=UTC, job_defaults={
-            "coalesce": True, "misfire_grace_time": 3600, "max_instances": 1})
+        self.aps = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1},
+        )
 
     def every(self, job_id: str, seconds: float, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the leader every ``seconds``."""
-        self.aps.add_job(self._gated(job_id, fn), "interval", seconds=seconds, id=job_id,
-                         replace_existing=True)
+        self.aps.add_job(
+            self._gated(job_id, fn), "interval", seconds=seconds, id=job_id, replace_existing=True
+        )
 
     def on(self, job_id: str, trigger: Any, fn: Callable[..., Any], **kwargs: Any) -> None:
         """Run ``fn`` on the leader whenever ``trigger`` fires."""
-        self.aps.add_job(self._gated(job_id, fn), trigger, id=job_id, kwargs=kwargs,
-                         replace_existing=True)
+        self.aps.add_job(
+            self._gated(job_id, fn), trigger, id=job_id, kwargs=kwargs, replace_existing=True
+        )
 
     def _gated(self, job_id: str, fn: Callable[..., Any]) -> Callable[..., None]:
         def run(**kwargs: Any) -> None:
@@ -115,15 +120,20 @@ class Scheduler:
                 return
             try:
                 fn(**kwargs)
-            except Exception:  # noqa: BLE001  one failing job must not stop the scheduler
+            except Exception:
                 log.exception("scheduled job %s failed", job_id)
 
         return run
 
     def start(self) -> None:
         self.leadership.check()
-        self.aps.add_job(self.leadership.check, "interval", seconds=LEADER_CHECK_SECONDS,
-                         id="leadership", replace_existing=True)
+        self.aps.add_job(
+            self.leadership.check,
+            "interval",
+            seconds=LEADER_CHECK_SECONDS,
+            id="leadership",
+            replace_existing=True,
+        )
         self.aps.start()
 
     def stop(self) -> None:

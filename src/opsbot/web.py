@@ -55,8 +55,9 @@ def request_kind(body: bytes, content_type: str) -> str:
     return "unknown"
 
 
-def build_web(ctx: Context, bolt_app: App, metrics: Metrics,
-              extra_routes: list[BaseRoute] | None = None) -> Starlette:
+def build_web(
+    ctx: Context, bolt_app: App, metrics: Metrics, extra_routes: list[BaseRoute] | None = None
+) -> Starlette:
     verifier = SignatureVerifier(ctx.settings.signing_secret() or "")
 
     async def slack_events(request: Request) -> Response:

@@ -9,8 +9,13 @@ import sys
 def _console(tmp_path, lines: list[str]) -> str:
     script = tmp_path / "script.txt"
     script.write_text("\n".join(lines) + "\n")
-    done = subprocess.run([sys.executable, "-m", "opsbot", "console", "--script", str(script)],
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "opsbot", "console", "--script", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -118,18 +118,43 @@ def test_a_chain_of_steps_resumes_at_the_first_step_not_done(bot, slack) -> None
     """A job creates a channel, posts in it and pins the post; a failure mid-way resumes there."""
     slack.fail("pins.add", status=500, times=1)
     with bot.ctx.tx() as session:
-        outbox.enqueue(session, kind="chain", lane="chain:1", steps=[
-            outbox.step("conversations.create", name="chain-test",
-                        save={"channel_id": "channel.id"}),
-            outbox.step("chat.postMessage", channel=outbox.ref("channel_id"), text="panel",
-                        key="chain:panel"),
-            outbox.step("pins.add", channel=outbox.ref("channel_id"),
-                        timestamp=outbox.message_ref("chain:panel", "ts")),
-        ])
-    slack.wait_for(lambda: any(c.name == "chain-test" and c.pins for c in slack.channels()),
-                   timeout=10)
+        outbox.enqueue(
+            session,
+            kind="chain",
+            lane="chain:1",
+            steps=[
+                outbox.step(
+                    "conversations.create", name="chain-test", save={"channel_id": "channel.id"}
+                ),
+                outbox.step(
+                    "chat.postMessage",
+                    channel=outbox.ref("channel_id"),
+                    text="panel",
+                    key="chain:panel",
+                ),
+                outbox.step(
+                    "pins.add",
+                    channel=outbox.ref("channel_id"),
+                    timestamp=outbox.message_ref("chain:panel", "ts"),
+                ),
+            ],
+        )
+    slack.wait_for(
+        lambda: any(c.name == "chain-test" and c.pins for c in slack.channels()), timeout=10
+    )
     assert len(slack.calls("conversations.create")) == 1
     assert _texts(slack, "chain-test") == ["panel"]
+    slack.wait_for(lambda: _job(bot, 1).status == "done")
     with bot.ctx.tx() as session:
         jobs = list(session.exec(select(OutboxJob)))
     assert [j.status for j in jobs] == ["done"]
+
+
+def test_an_edit_of_a_message_that_was_never_posted_fails_instead_of_waiting(bot, slack) -> None:
+    """When a keyed post fails for good, its pending edits fail too rather than wait forever."""
+    _post(bot, "no-such-channel", "never", key="ghost")
+    with bot.ctx.tx() as session:
+        edit = outbox.update_message(session, key="ghost", lane="no-such-channel", text="edit")
+        edit_id = int(edit.id or 0)
+    slack.wait_for(lambda: _job(bot, edit_id).status == "failed", timeout=10)
+    assert "never posted" in (_job(bot, edit_id).error or "")

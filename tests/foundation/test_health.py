@@ -19,10 +19,15 @@ def test_healthz_is_200_with_a_database(bot) -> None:
 
 def test_healthz_is_503_without_a_database(tmp_path) -> None:
     """A replica whose database cannot be reached answers 503 with the reason, no secrets."""
-    for url in ("postgresql+psycopg://postgres:hunter2@127.0.0.1:1/opsbot",
-                f"sqlite:///{tmp_path}/missing/dir/opsbot.db"):
-        bot = Opsbot(load_settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="abcdefgh",
-                                   OPSBOT_DATABASE_URL=url))
+    for url in (
+        "postgresql+psycopg://postgres:hunter2@127.0.0.1:1/opsbot",
+        f"sqlite:///{tmp_path}/missing/dir/opsbot.db",
+    ):
+        bot = Opsbot(
+            load_settings(
+                SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="abcdefgh", OPSBOT_DATABASE_URL=url
+            )
+        )
         response = TestClient(bot.web).get("/healthz")
         assert response.status_code == 503, url
         assert response.json()["status"] == "unavailable"

@@ -18,7 +18,9 @@ MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
 def _schema() -> dict:
     path = SCHEMA_DIR / "manifest.schema.1.0.0.json"
     if not path.exists():
-        pytest.skip("Slack's manifest schema (../shared/slack-manifest-schema) is not beside the repo")
+        pytest.skip(
+            "Slack's manifest schema (../shared/slack-manifest-schema) is not beside the repo"
+        )
     return json.loads(path.read_text())
 
 
@@ -85,8 +87,13 @@ def test_every_registered_command_and_event_is_in_the_manifest(database_url: str
     from opsbot.app import Opsbot
     from opsbot.settings import load_settings
 
-    bot = Opsbot(load_settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="abcdefgh",
-                               OPSBOT_DATABASE_URL=database_url))
+    bot = Opsbot(
+        load_settings(
+            SLACK_BOT_TOKEN="xoxb-1",
+            SLACK_SIGNING_SECRET="abcdefgh",
+            OPSBOT_DATABASE_URL=database_url,
+        )
+    )
     commands, events = _registered(bot.bolt)
     assert commands, "no command listener found: the introspection is broken"
     assert commands <= {c["command"] for c in COMMANDS}

@@ -8,21 +8,28 @@ from urllib.parse import urlencode
 
 import pytest
 
-URL_VERIFICATION = json.dumps({"type": "url_verification", "challenge": "c-123",
-                               "token": "x"}).encode()
+URL_VERIFICATION = json.dumps(
+    {"type": "url_verification", "challenge": "c-123", "token": "x"}
+).encode()
 
 
 def _command(slack) -> bytes:
     alice = slack.person("alice")
-    return urlencode({"command": "/ops", "text": "help", "user_id": alice.id,
-                      "channel_id": slack.channel_id("general"),
-                      "response_url": "http://127.0.0.1:9/none", "trigger_id": "t"}).encode()
+    return urlencode(
+        {
+            "command": "/ops",
+            "text": "help",
+            "user_id": alice.id,
+            "channel_id": slack.channel_id("general"),
+            "response_url": "http://127.0.0.1:9/none",
+            "trigger_id": "t",
+        }
+    ).encode()
 
 
 def _headers(slack, body: bytes, *, timestamp=None, form: bool = False) -> dict[str, str]:
     headers = slack.sign(body, timestamp)
-    headers["Content-Type"] = ("application/x-www-form-urlencoded" if form
-                               else "application/json")
+    headers["Content-Type"] = "application/x-www-form-urlencoded" if form else "application/json"
     return headers
 
 
@@ -37,14 +44,15 @@ def test_a_signed_request_is_answered(bot, slack) -> None:
     ("case", "mangle"),
     [
         ("forged signature", lambda h, b: {**h, "X-Slack-Signature": "v0=" + "0" * 64}),
-        ("signature from another secret",
-         lambda h, b: {**h, "X-Slack-Signature": h["X-Slack-Signature"][:-4] + "abcd"}),
+        (
+            "signature from another secret",
+            lambda h, b: {**h, "X-Slack-Signature": h["X-Slack-Signature"][:-4] + "abcd"},
+        ),
         ("timestamp six minutes old", None),
         ("timestamp six minutes ahead", None),
         ("malformed timestamp", lambda h, b: {**h, "X-Slack-Request-Timestamp": "abc"}),
         ("empty timestamp", lambda h, b: {**h, "X-Slack-Request-Timestamp": ""}),
-        ("no signature headers",
-         lambda h, b: {"Content-Type": h["Content-Type"]}),
+        ("no signature headers", lambda h, b: {"Content-Type": h["Content-Type"]}),
     ],
 )
 def test_bad_requests_get_401(bot, slack, case: str, mangle) -> None:

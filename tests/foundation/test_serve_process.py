@@ -39,13 +39,31 @@ class Serve:
 
     def start(self) -> Serve:
         self.port = _free_port()
-        env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-               "OPSBOT_DATABASE_URL": self.database_url,
-               "OPSBOT_SLACK_API_URL": self.slack.api_url, "OPSBOT_OUTBOX_LEASE_SECONDS": "1",
-               "OPSBOT_RETRY_BASE_SECONDS": "0.1", "OPSBOT_DELIVERY_POLL_SECONDS": "0.05"}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "OPSBOT_DATABASE_URL": self.database_url,
+            "OPSBOT_SLACK_API_URL": self.slack.api_url,
+            "OPSBOT_OUTBOX_LEASE_SECONDS": "1",
+            "OPSBOT_RETRY_BASE_SECONDS": "0.1",
+            "OPSBOT_DELIVERY_POLL_SECONDS": "0.05",
+        }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "opsbot", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "opsbot",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, self.output()
@@ -141,7 +159,12 @@ def test_serve_refuses_to_start_without_its_tokens(database_url) -> None:
     """`opsbot serve` without SLACK_BOT_TOKEN exits 2 naming the missing variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env["OPSBOT_DATABASE_URL"] = database_url
-    done = subprocess.run([sys.executable, "-m", "opsbot", "serve"], env=env,
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-m", "opsbot", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.returncode == 2
     assert "SLACK_BOT_TOKEN" in done.stderr and "SLACK_SIGNING_SECRET" in done.stderr

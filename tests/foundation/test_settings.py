@@ -63,10 +63,15 @@ def test_missing_mode_variables_are_named() -> None:
 def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     """Tokens, bearer tokens, URL passwords and the signing secret are masked in every log line."""
     redact = RedactSecrets(["s1gn1ng-secret-value"])
-    record = logging.LogRecord("x", logging.INFO, __file__, 1,
-                               "token %s header %s url %s secret %s", (
-                                   "xoxb-1-2-abc", "Bearer ops_abcdef", "postgresql://u:pw@h/db",
-                                   "s1gn1ng-secret-value"), None)
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "token %s header %s url %s secret %s",
+        ("xoxb-1-2-abc", "Bearer ops_abcdef", "postgresql://u:pw@h/db", "s1gn1ng-secret-value"),
+        None,
+    )
     redact.filter(record)
     line = record.getMessage()
     for leaked in ("xoxb-1-2-abc", "ops_abcdef", ":pw@", "s1gn1ng-secret-value"):

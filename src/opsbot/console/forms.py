@@ -14,8 +14,11 @@ def fill_modal(console: Any, view: dict[str, Any]) -> None:
     title = view.get("title", {}).get("text", "")
     console.say(f"┌─ {console.render.text(title)} (modal; type `cancel` to close it)")
     console.buttons = []
-    for line in console.render.blocks([b for b in view.get("blocks", [])
-                                       if b.get("type") != "input"], console.buttons, where="view"):
+    for line in console.render.blocks(
+        [b for b in view.get("blocks", []) if b.get("type") != "input"],
+        console.buttons,
+        where="view",
+    ):
         console.say("│ " + line)
     errors: dict[str, str] = {}
     while True:
@@ -115,8 +118,9 @@ def _convert(console: Any, kind: str | None, answer: str, options: list[dict[str
     if kind == "users_select":
         return console.slack.person(answer.lstrip("@")).id
     if kind == "multi_users_select":
-        return [console.slack.person(p.strip().lstrip("@")).id for p in answer.split(",")
-                if p.strip()]
+        return [
+            console.slack.person(p.strip().lstrip("@")).id for p in answer.split(",") if p.strip()
+        ]
     return answer
 
 

@@ -40,8 +40,15 @@ class Renderer:
         out = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), out)
         return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
-    def blocks(self, blocks: list[dict[str, Any]], buttons: list[Button], *, where: str,
-               channel: str | None = None, ts: str | None = None) -> list[str]:
+    def blocks(
+        self,
+        blocks: list[dict[str, Any]],
+        buttons: list[Button],
+        *,
+        where: str,
+        channel: str | None = None,
+        ts: str | None = None,
+    ) -> list[str]:
         lines: list[str] = []
         for block in blocks:
             kind = block.get("type")
@@ -61,12 +68,17 @@ class Renderer:
                 if isinstance(accessory, dict):
                     lines.append("  " + self._element(accessory, buttons, where, channel, ts))
             elif kind == "context":
-                parts = [self.text(e.get("text", "")) for e in block.get("elements") or []
-                         if isinstance(e, dict) and "text" in e]
+                parts = [
+                    self.text(e.get("text", ""))
+                    for e in block.get("elements") or []
+                    if isinstance(e, dict) and "text" in e
+                ]
                 lines.append("  (" + "  ".join(parts) + ")")
             elif kind == "actions":
-                shown = [self._element(e, buttons, where, channel, ts)
-                         for e in block.get("elements") or []]
+                shown = [
+                    self._element(e, buttons, where, channel, ts)
+                    for e in block.get("elements") or []
+                ]
                 lines.append("  " + "  ".join(s for s in shown if s))
             elif kind == "image":
                 lines.append(f"  [image: {block.get('alt_text', '')}]")
@@ -76,8 +88,14 @@ class Renderer:
                 lines.append(f"  ▸ {label}{optional}")
         return lines
 
-    def _element(self, element: dict[str, Any], buttons: list[Button], where: str,
-                 channel: str | None, ts: str | None) -> str:
+    def _element(
+        self,
+        element: dict[str, Any],
+        buttons: list[Button],
+        where: str,
+        channel: str | None,
+        ts: str | None,
+    ) -> str:
         kind = element.get("type")
         if kind == "button":
             label = element.get("text", {}).get("text", "?")

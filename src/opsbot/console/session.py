@@ -70,14 +70,24 @@ class Console:
         when = time.strftime("%H:%M", time.localtime(float(message.ts)))
         edited = " (edited)" if message.edits else ""
         lines = [f"{head}{self._author(message)} {when}{edited}"]
-        body = self.render.blocks(message.blocks or [], self.buttons, where="message",
-                                  channel=message.channel, ts=message.ts) if message.blocks else \
-            self.render.text(message.text or "").splitlines()
+        body = (
+            self.render.blocks(
+                message.blocks or [],
+                self.buttons,
+                where="message",
+                channel=message.channel,
+                ts=message.ts,
+            )
+            if message.blocks
+            else self.render.text(message.text or "").splitlines()
+        )
         lines.extend("      " + line for line in body)
         for file in message.files or []:
             lines.append(f"      [file: {file.get('title') or file.get('name')}]")
         if message.reactions:
-            lines.append("      " + " ".join(f":{k}: {len(v)}" for k, v in message.reactions.items()))
+            lines.append(
+                "      " + " ".join(f":{k}: {len(v)}" for k, v in message.reactions.items())
+            )
         return lines
 
     # ---- what changed ------------------------------------------------------------------------
@@ -96,17 +106,23 @@ class Console:
         self.show_news()
 
     def _fingerprint(self) -> tuple[int, int, int]:
-        count = sum(len(self.slack.messages(c.id)) + sum(m.edits for m in self.slack.messages(c.id))
-                    for c in self.slack.channels())
+        count = sum(
+            len(self.slack.messages(c.id)) + sum(m.edits for m in self.slack.messages(c.id))
+            for c in self.slack.channels()
+        )
         return count, len(self.me.ephemerals()), len(self.slack.open_views(self.me.id))
 
     def show_news(self) -> None:
         self.buttons = []
-        for ephemeral in self.me.ephemerals()[self.ephemerals_seen:]:
+        for ephemeral in self.me.ephemerals()[self.ephemerals_seen :]:
             self.say(f"(only visible to you in #{self._channel_name(ephemeral.channel)})")
-            body = (self.render.blocks(ephemeral.blocks, self.buttons, where="message",
-                                       channel=ephemeral.channel)
-                    if ephemeral.blocks else self.render.text(ephemeral.text).splitlines())
+            body = (
+                self.render.blocks(
+                    ephemeral.blocks, self.buttons, where="message", channel=ephemeral.channel
+                )
+                if ephemeral.blocks
+                else self.render.text(ephemeral.text).splitlines()
+            )
             for line in body:
                 self.say("   " + line)
         self.ephemerals_seen = len(self.me.ephemerals())
@@ -150,12 +166,20 @@ class Console:
             return self._goto(line[1:])
         word, _, rest = line.partition(" ")
         action = {
-            "help": lambda: self.say(HELP), "quit": lambda: False, "exit": lambda: False,
-            "channels": self._channels, "show": lambda: self._show(rest),
-            "click": lambda: self._click(rest), "react": lambda: self._react(rest),
-            "say": lambda: self._say(rest), "home": self._home, "files": self._files,
-            "file": lambda: self._file(rest), "as": lambda: self._as(rest),
-            "wait": lambda: self.settle(float(rest or 2)), "thread": lambda: self._thread(rest),
+            "help": lambda: self.say(HELP),
+            "quit": lambda: False,
+            "exit": lambda: False,
+            "channels": self._channels,
+            "show": lambda: self._show(rest),
+            "click": lambda: self._click(rest),
+            "react": lambda: self._react(rest),
+            "say": lambda: self._say(rest),
+            "home": self._home,
+            "files": self._files,
+            "file": lambda: self._file(rest),
+            "as": lambda: self._as(rest),
+            "wait": lambda: self.settle(float(rest or 2)),
+            "thread": lambda: self._thread(rest),
         }.get(word.lower())
         if action is None:
             self.say(f"I don't know `{word}`. Type `help`, or a slash command like `/ops help`.")
@@ -188,8 +212,10 @@ class Console:
                 continue
             marker = "*" if channel.name == self.channel else " "
             state = " (archived)" if channel.archived else ""
-            self.say(f" {marker} #{channel.name}{state}  {len(self.slack.messages(channel.id))} messages"
-                     f"  topic: {self.render.text(channel.topic or '')}")
+            self.say(
+                f" {marker} #{channel.name}{state}  {len(self.slack.messages(channel.id))} messages"
+                f"  topic: {self.render.text(channel.topic or '')}"
+            )
 
     def _show(self, arg: str) -> None:
         count = int(arg) if arg.strip().isdigit() else 10
@@ -227,8 +253,9 @@ class Console:
         elif button.where == "view":
             self.me.click(button.label, in_view=True, value=button.value)
         else:
-            self.me.click(button.label, channel=button.channel, message_ts=button.ts,
-                          value=button.value)
+            self.me.click(
+                button.label, channel=button.channel, message_ts=button.ts, value=button.value
+            )
         self.settle()
 
     def _react(self, arg: str) -> None:
@@ -296,8 +323,9 @@ def _asker(script: TextIO | None, out: TextIO) -> Ask:
     return ask
 
 
-def run_console(*, script: str | None = None, out: TextIO | None = None,
-                database_url: str | None = None) -> int:
+def run_console(
+    *, script: str | None = None, out: TextIO | None = None, database_url: str | None = None
+) -> int:
     """Start the stand-in and the bot, then read commands until `quit` or end of input."""
     from opsbot.testing import FakeSlack
     from opsbot.testing.live import BOT_TOKEN, SIGNING_SECRET, LiveBot
@@ -305,8 +333,11 @@ def run_console(*, script: str | None = None, out: TextIO | None = None,
     out = out or sys.stdout
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     workdir = tempfile.mkdtemp(prefix="opsbot-console-")
-    url = database_url or os.environ.get("OPSBOT_CONSOLE_DATABASE_URL") or \
-        f"sqlite:///{workdir}/console.db"
+    url = (
+        database_url
+        or os.environ.get("OPSBOT_CONSOLE_DATABASE_URL")
+        or f"sqlite:///{workdir}/console.db"
+    )
     slack = FakeSlack(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN).start()
     live = LiveBot(slack, url, OPSBOT_CONFIG=os.environ.get("OPSBOT_CONFIG"))
     for name in _channels_to_create(live):
@@ -335,8 +366,13 @@ def _channels_to_create(live: Any) -> list[str]:
     from opsbot.config import load_config
 
     config = live.config or load_config(os.environ.get("OPSBOT_CONFIG"))
-    names = ["general", config.channels.incidents, config.channels.customer_comms,
-             config.channels.ops, *(r.channel for r in config.rituals)]
+    names = [
+        "general",
+        config.channels.incidents,
+        config.channels.customer_comms,
+        config.channels.ops,
+        *(r.channel for r in config.rituals),
+    ]
     return list(dict.fromkeys(n for n in names if n))
 
 

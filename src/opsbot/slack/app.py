@@ -63,7 +63,9 @@ def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
     return app
 
 
-def _error_handler(error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger) -> None:
+def _error_handler(
+    error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger
+) -> None:
     """The one place that turns a failure in a listener into words for the person."""
     if isinstance(error, OpsError):
         text = error.for_slack()

@@ -79,17 +79,22 @@ def request_from(body: dict[str, Any], client: WebClient) -> CommandRequest:
     text = (body.get("text") or "").strip()
     parts = text.split(maxsplit=1)
     return CommandRequest(
-        command=body.get("command", ""), text=text, rest=parts[1] if len(parts) > 1 else "",
-        user_id=body.get("user_id", ""), channel_id=body.get("channel_id", ""),
-        channel_name=body.get("channel_name", ""), trigger_id=body.get("trigger_id", ""),
-        response_url=body.get("response_url", ""), client=client,
+        command=body.get("command", ""),
+        text=text,
+        rest=parts[1] if len(parts) > 1 else "",
+        user_id=body.get("user_id", ""),
+        channel_id=body.get("channel_id", ""),
+        channel_name=body.get("channel_name", ""),
+        trigger_id=body.get("trigger_id", ""),
+        response_url=body.get("response_url", ""),
+        client=client,
     )
 
 
 def register_commands(app: Any, ctx: Context) -> None:
     """Wire every router into Bolt: an immediate ack, then the work in a lazy listener."""
     for router in ctx.commands.values():
-        app.command(router.command)(ack=_ack_now, lazy=[_runner(ctx, router)])
+        app.command(router.command)(_ack_now)
 
 
 def _ack_now(ack: Callable[..., None]) -> None:
@@ -109,12 +114,17 @@ def _runner(ctx: Context, router: CommandRouter) -> Callable[..., None]:
             respond(text=INTERNAL_ERROR, response_type="ephemeral")
             return
         if reply is not None:
-            respond(text=reply.text, blocks=reply.blocks,
-                    response_type="in_channel" if reply.public else "ephemeral")
+            respond(
+                text=reply.text,
+                blocks=reply.blocks,
+                response_type="in_channel" if reply.public else "ephemeral",
+            )
 
     run.__name__ = f"run_{router.command.strip('/')}"
     return run
 
 
-INTERNAL_ERROR = ("Something went wrong on my side. Check whether your change shows up; "
-                  "if not, try again, and if it keeps failing tell the opsbot maintainers.")
+INTERNAL_ERROR = (
+    "Something went wrong on my side. Check whether your change shows up; "
+    "if not, try again, and if it keeps failing tell the opsbot maintainers."
+)

@@ -33,12 +33,15 @@ def first_delivery(engine: Engine, event_id: str, now: datetime) -> bool:
 def forget_old(engine: Engine, now: datetime) -> int:
     with transaction(engine) as session:
         result = session.execute(
-            delete(SlackEvent).where(col(SlackEvent.received_at) < now - KEEP_FOR))
+            delete(SlackEvent).where(col(SlackEvent.received_at) < now - KEEP_FOR)
+        )
         return int(getattr(result, "rowcount", 0) or 0)
 
 
 def dedupe_middleware(engine: Engine, clock: Clock) -> Callable[..., BoltResponse]:
-    def dedupe(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:  # noqa: A002  Bolt's argument name
+    def dedupe(
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         body = req.body or {}
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not first_delivery(engine, str(event_id), clock()):

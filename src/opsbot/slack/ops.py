@@ -10,7 +10,8 @@ from opsbot.slack.commands import CommandRouter
 OPS_HELP = """*opsbot* keeps incidents, rituals and the AI Product Ops numbers in one place.
 *`/ops`*
 • `/ops help` – this message
-• `/ops dashboard` – eval pass rate, confidence drift, overrides and escalations, cost per outcome, time to remediation
+• `/ops dashboard` – eval pass rate, confidence drift, overrides and escalations,
+  cost per outcome, time to remediation
 • `/ops team` – who holds each team role and what the role owns
 • `/ops team set &lt;role&gt; &lt;@user&gt;` – give a role to a person
 *`/incident`* – declare and drive incidents: `/incident help`
@@ -18,6 +19,12 @@ OPS_HELP = """*opsbot* keeps incidents, rituals and the AI Product Ops numbers i
 
 
 def register(app: Any, ctx: Context) -> None:
-    ctx.commands.setdefault("/ops", CommandRouter(
-        command="/ops", description="opsbot: help, dashboard and team roles",
-        usage_hint="help | dashboard | team | team set <role> <@user>", help_text=OPS_HELP))
+    ctx.commands.setdefault(
+        "/ops",
+        CommandRouter(
+            command="/ops",
+            description="opsbot: help, dashboard and team roles",
+            usage_hint="help | dashboard | team | team set <role> <@user>",
+            help_text=OPS_HELP,
+        ),
+    )

@@ -23,8 +23,9 @@ class RoleHolders:
 def members(session: Session, config: Config, role: str) -> list[str]:
     """The people holding ``role``: the one set in Slack, else the configured ones."""
     if role not in config.known_roles:
-        raise NotFound(f"There is no team role `{role}`.",
-                       hint=f"Team roles: {', '.join(config.known_roles)}.")
+        raise NotFound(
+            f"There is no team role `{role}`.", hint=f"Team roles: {', '.join(config.known_roles)}."
+        )
     assigned = store.assignment(session, role=role)
     return [assigned.user_id] if assigned else config.role_members(role)
 
@@ -33,8 +34,11 @@ def resolve(session: Session, config: Config, owners: list[str]) -> list[str]:
     """User ids for owners given as people or as `role:<name>`, each person once."""
     people: list[str] = []
     for owner in owners:
-        found = members(session, config, owner.removeprefix("role:")) if owner.startswith(
-            "role:") else [owner]
+        found = (
+            members(session, config, owner.removeprefix("role:"))
+            if owner.startswith("role:")
+            else [owner]
+        )
         people.extend(p for p in found if p not in people)
     return people
 
@@ -59,8 +63,9 @@ def holders(session: Session, config: Config) -> list[RoleHolders]:
     return result
 
 
-def set_role(session: Session, config: Config, *, role: str, user_id: str, by: str,
-             at: datetime) -> None:
+def set_role(
+    session: Session, config: Config, *, role: str, user_id: str, by: str, at: datetime
+) -> None:
     """Give ``role`` to one person from now on (it replaces the configured holders)."""
     members(session, config, role)  # refuses an unknown role with the list of known ones
     store.assign(session, role=role, user_id=user_id, by=by, at=at)

@@ -14,10 +14,17 @@ def show_team(ctx: Context, req: CommandRequest) -> Reply:
     parsed = commands.parse(req.text, roles=list(ctx.config.known_roles))
     if isinstance(parsed, commands.SetTeamRole):
         with ctx.tx() as session:
-            service.set_role(session, ctx.config, role=parsed.role, user_id=parsed.user_id,
-                             by=req.user_id, at=ctx.clock())
-        return Reply(f"<@{req.user_id}> gave the *{parsed.role}* role to <@{parsed.user_id}>.",
-                     public=True)
+            service.set_role(
+                session,
+                ctx.config,
+                role=parsed.role,
+                user_id=parsed.user_id,
+                by=req.user_id,
+                at=ctx.clock(),
+            )
+        return Reply(
+            f"<@{req.user_id}> gave the *{parsed.role}* role to <@{parsed.user_id}>.", public=True
+        )
     with ctx.tx() as session:
         rows = service.holders(session, ctx.config)
     lines = ["*Team roles*"]

@@ -30,7 +30,8 @@ def assignments(session: Session) -> dict[str, RoleAssignment]:
 
 def assign(session: Session, *, role: str, user_id: str, by: str, at: datetime) -> RoleAssignment:
     row = session.get(RoleAssignment, role) or RoleAssignment(
-        role=role, user_id=user_id, assigned_by=by, assigned_at=at)
+        role=role, user_id=user_id, assigned_by=by, assigned_at=at
+    )
     row.user_id, row.assigned_by, row.assigned_at = user_id, by, at
     session.add(row)
     return row

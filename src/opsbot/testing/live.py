@@ -1,4 +1,4 @@
-"""A whole opsbot running in this process against the Slack stand-in (tests, console, benchmarks)."""
+"""A whole opsbot in this process against the Slack stand-in (tests, console, benchmarks)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,16 @@ BOT_TOKEN = "xoxb-opsbot-local-token"
 class LiveBot:
     """opsbot serving on a random loopback port, with the stand-in sending it Slack's requests."""
 
-    def __init__(self, slack: Any, database_url: str, *, config: Config | None = None,
-                 clock: Clock = utcnow, start_workers: bool = True, **env: Any) -> None:
+    def __init__(
+        self,
+        slack: Any,
+        database_url: str,
+        *,
+        config: Config | None = None,
+        clock: Clock = utcnow,
+        start_workers: bool = True,
+        **env: Any,
+    ) -> None:
         self.slack = slack
         self.database_url = database_url
         self.config = config
@@ -35,16 +43,24 @@ class LiveBot:
 
     def start(self) -> LiveBot:
         settings = load_settings(
-            SLACK_BOT_TOKEN=self.slack.bot_token, SLACK_SIGNING_SECRET=self.slack.signing_secret,
-            OPSBOT_DATABASE_URL=self.database_url, OPSBOT_SLACK_API_URL=self.slack.api_url,
-            OPSBOT_DELIVERY_POLL_SECONDS=0.05, OPSBOT_OUTBOX_LEASE_SECONDS=5,
-            OPSBOT_RETRY_BASE_SECONDS=0.1, **self.env)
+            SLACK_BOT_TOKEN=self.slack.bot_token,
+            SLACK_SIGNING_SECRET=self.slack.signing_secret,
+            OPSBOT_DATABASE_URL=self.database_url,
+            OPSBOT_SLACK_API_URL=self.slack.api_url,
+            OPSBOT_DELIVERY_POLL_SECONDS=0.05,
+            OPSBOT_OUTBOX_LEASE_SECONDS=5,
+            OPSBOT_RETRY_BASE_SECONDS=0.1,
+            **self.env,
+        )
         bot = Opsbot(settings, clock=self.clock, config=self.config)
         bot.upgrade_database()
         if self.start_workers:
             bot.start_workers()
-        server = uvicorn.Server(uvicorn.Config(bot.web, host="127.0.0.1", port=0, log_config=None,
-                                               access_log=False, lifespan="off"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                bot.web, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
+            )
+        )
         server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # not the main thread
         thread = threading.Thread(target=server.run, name="live-bot", daemon=True)
         thread.start()
