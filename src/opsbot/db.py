@@ -125,7 +125,7 @@ def upgrade(engine: Engine) -> None:
         cfg = alembic_config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")
+            command.upgrade(cfg, "head")
 
 
 def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> bool:

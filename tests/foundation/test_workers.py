@@ -19,15 +19,18 @@ def test_two_workers_send_each_message_once(slack, database_url) -> None:
         for n in range(24):
             outbox.post(session, channel=channels[n % 4], text=f"m{n}")
     workers = [
-        Delivery(engine, web_client(BOT_TOKEN, slack.api_url, retries=False),
-                 poll_seconds=0.02, retry_base_seconds=0.05)
+        Delivery(
+            engine,
+            web_client(BOT_TOKEN, slack.api_url, retries=False),
+            poll_seconds=0.02,
+            retry_base_seconds=0.05,
+        )
         for _ in range(2)
     ]
     for worker in workers:
         worker.start()
     try:
-        slack.wait_for(
-            lambda: sum(len(slack.messages(c)) for c in channels) >= 24, timeout=30)
+        slack.wait_for(lambda: sum(len(slack.messages(c)) for c in channels) >= 24, timeout=30)
     finally:
         for worker in workers:
             worker.stop()

@@ -40,6 +40,11 @@ class Renderer:
         out = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), out)
         return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
+    def shown(self, obj: dict[str, Any]) -> str:
+        """A text object as Slack shows it: mrkdwn rendered, plain_text literally."""
+        raw = str(obj.get("text", ""))
+        return raw if obj.get("type") == "plain_text" else self.text(raw)
+
     def blocks(
         self,
         blocks: list[dict[str, Any]],
@@ -52,18 +57,18 @@ class Renderer:
         lines: list[str] = []
         for block in blocks:
             kind = block.get("type")
-            if kind == "header":
-                lines.append(f"== {self.text(block['text']['text'])} ==")
+            if kind == "header":  # plain_text: Slack shows it literally, markup and all
+                lines.append(f"== {block['text']['text']} ==")
             elif kind == "divider":
                 lines.append("-" * 40)
             elif kind in ("section", "markdown"):
                 body = block.get("text")
                 if isinstance(body, dict):
-                    lines.extend(self.text(body.get("text", "")).splitlines())
+                    lines.extend(self.shown(body).splitlines())
                 elif kind == "markdown":
                     lines.extend(self.text(block.get("text", "")).splitlines())
                 for field in block.get("fields") or []:
-                    lines.append("  " + self.text(field.get("text", "")).replace("\n", " "))
+                    lines.append("  " + self.shown(field).replace("\n", " "))
                 accessory = block.get("accessory")
                 if isinstance(accessory, dict):
                     lines.append("  " + self._element(accessory, buttons, where, channel, ts))

@@ -91,8 +91,13 @@ class Console:
         return lines
 
     # ---- what changed ------------------------------------------------------------------------
-    def settle(self, seconds: float = 3.0) -> None:
-        """Wait until the bot has sent what it meant to, then print what is new."""
+    def settle(self, seconds: float = 3.0, *, expect_change: bool = True) -> None:
+        """Wait for the bot to answer (up to 5 s), then until it has been quiet a moment."""
+        last = self._fingerprint()
+        start = time.monotonic()
+        if expect_change:
+            while time.monotonic() - start < 5.0 and self._fingerprint() == last:
+                time.sleep(0.05)
         deadline = time.monotonic() + seconds
         quiet_since = time.monotonic()
         last = self._fingerprint()
@@ -178,7 +183,7 @@ class Console:
             "files": self._files,
             "file": lambda: self._file(rest),
             "as": lambda: self._as(rest),
-            "wait": lambda: self.settle(float(rest or 2)),
+            "wait": lambda: self.settle(float(rest or 2), expect_change=False),
             "thread": lambda: self._thread(rest),
         }.get(word.lower())
         if action is None:
@@ -270,7 +275,7 @@ class Console:
 
     def _say(self, text: str) -> None:
         self.me.say(self.channel, text)
-        self.settle(1)
+        self.settle(1, expect_change=False)
 
     def _home(self) -> None:
         self.me.open_home()

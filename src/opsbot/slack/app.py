@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from opsbot.context import Context
 from opsbot.errors import OpsError
+from opsbot.manifest import COMMANDS
 from opsbot.slack.commands import INTERNAL_ERROR, register_commands
 from opsbot.slack.dedupe import dedupe_middleware
 from opsbot.slack.home import register_home
@@ -41,6 +42,7 @@ def web_client(token: str | None, base_url: str, *, retries: bool = True) -> Web
 def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
     """The Bolt app with every feature's listeners; requests are verified in the web layer."""
     settings = ctx.settings
+    executor = executor or ThreadPoolExecutor(max_workers=16)
     app = App(
         client=web_client(settings.bot_token(), settings.slack_api_url),
         signing_secret=settings.signing_secret() or "unused-in-socket-mode",
@@ -50,15 +52,18 @@ def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
         request_verification_enabled=False,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=16),
+        listener_executor=executor,
     )
     app.use(dedupe_middleware(ctx.engine, ctx.clock))
     app.error(_error_handler)
+    # First, so that commands match among the first listeners (see register_commands).
+    register_commands(app, ctx, executor, [c["command"] for c in COMMANDS])
     from opsbot import features
 
     for register in features.REGISTRARS:
         register(app, ctx)
-    register_commands(app, ctx)
+    if unlisted := sorted(set(ctx.commands) - {c["command"] for c in COMMANDS}):
+        raise RuntimeError(f"commands missing from opsbot.manifest.COMMANDS: {unlisted}")
     register_home(app, ctx)
     return app
 

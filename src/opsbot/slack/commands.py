@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,10 +63,17 @@ class CommandRouter:
     def add(self, word: str, handler: Handler) -> None:
         self.handlers[word] = handler
 
-    def dispatch(self, ctx: Context, req: CommandRequest) -> Reply | None:
-        word = req.words[0].lower() if req.words else "help"
-        if word == "help" and "help" not in self.handlers:
+    def builtin_reply(self, text: str) -> Reply | None:
+        """The reply no handler is needed for (the built-in help), or None."""
+        words = text.split()
+        if (words[0].lower() if words else "help") == "help" and "help" not in self.handlers:
             return Reply(self.help_text)
+        return None
+
+    def dispatch(self, ctx: Context, req: CommandRequest) -> Reply | None:
+        if (builtin := self.builtin_reply(req.text)) is not None:
+            return builtin
+        word = req.words[0].lower()
         handler = self.handlers.get(word) or self.fallback
         if handler is None:
             raise OpsError(
@@ -91,37 +99,60 @@ def request_from(body: dict[str, Any], client: WebClient) -> CommandRequest:
     )
 
 
-def register_commands(app: Any, ctx: Context) -> None:
-    """Wire every router into Bolt: an immediate ack, then the work in a lazy listener."""
-    for router in ctx.commands.values():
-        app.command(router.command)(_ack_now)
+def register_commands(app: Any, ctx: Context, executor: Executor, names: Iterable[str]) -> None:
+    """A listener for each command in ``names``: an immediate ack, then its router on ``executor``.
 
+    Call it before the features register their actions and views: Bolt tries each listener's
+    matchers in turn, so a command then matches among the first listeners, not the last.
+    Routers are looked up when a command arrives, so features may add them afterwards.
+    The work is submitted here rather than as a lazy listener, which deep-copies the request.
+    The built-in help needs no work: it is the ack's body, shown to the typist alone.
+    """
 
-def _ack_now(ack: Callable[..., None]) -> None:
-    ack()
+    def known(body: dict[str, Any]) -> bool:
+        return body.get("command") in ctx.commands
 
-
-def _runner(ctx: Context, router: CommandRouter) -> Callable[..., None]:
-    def run(body: dict[str, Any], client: WebClient, respond: Callable[..., Any]) -> None:
-        req = request_from(body, client)
-        try:
-            reply = router.dispatch(ctx, req)
-        except OpsError as exc:
-            respond(text=exc.for_slack(), response_type="ephemeral")
+    def ack_then_run(
+        ack: Callable[..., None],
+        body: dict[str, Any],
+        client: WebClient,
+        respond: Callable[..., Any],
+    ) -> None:
+        router = ctx.commands[body["command"]]
+        builtin = router.builtin_reply(body.get("text") or "")
+        if builtin is not None:
+            ack(text=builtin.text, response_type="ephemeral")
             return
-        except Exception:
-            log.exception("%s failed", router.command)
-            respond(text=INTERNAL_ERROR, response_type="ephemeral")
-            return
-        if reply is not None:
-            respond(
-                text=reply.text,
-                blocks=reply.blocks,
-                response_type="in_channel" if reply.public else "ephemeral",
-            )
+        ack()
+        executor.submit(_run, ctx, router, body, client, respond)
 
-    run.__name__ = f"run_{router.command.strip('/')}"
-    return run
+    for name in names:
+        app.command(name, matchers=[known])(ack_then_run)
+
+
+def _run(
+    ctx: Context,
+    router: CommandRouter,
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Callable[..., Any],
+) -> None:
+    req = request_from(body, client)
+    try:
+        reply = router.dispatch(ctx, req)
+    except OpsError as exc:
+        respond(text=exc.for_slack(), response_type="ephemeral")
+        return
+    except Exception:
+        log.exception("%s failed", router.command)
+        respond(text=INTERNAL_ERROR, response_type="ephemeral")
+        return
+    if reply is not None:
+        respond(
+            text=reply.text,
+            blocks=reply.blocks,
+            response_type="in_channel" if reply.public else "ephemeral",
+        )
 
 
 INTERNAL_ERROR = (

@@ -15,6 +15,7 @@ from .outbound import BotLink, Delivery, post
 from .person import Person
 from .server import ApiServer
 from .signing import sign
+from .socket_mode import SocketModeServer
 from .state import ResponseTarget, Workspace
 from .traffic import Traffic
 from .webapi import Ctx
@@ -44,8 +45,9 @@ class FakeSlack:
         self.tokens = {bot_token}
         self.link = BotLink(signing_secret)
         self.deliver_message_events = False
-        self._ctx = Ctx(self.ws, base_url="")
+        self._ctx = Ctx(self.ws, base_url="", open_socket=lambda: self.socket.issue_url())
         self._server: ApiServer | None = None
+        self._socket: SocketModeServer | None = None
         self._people: dict[str, Person] = {}
 
     # lifecycle -------------------------------------------------------------------------
@@ -59,6 +61,9 @@ class FakeSlack:
         if self._server is not None:
             self._server.close()
             self._server = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -85,6 +90,22 @@ class FakeSlack:
     @bot_url.setter
     def bot_url(self, url: str | None) -> None:
         self.link.url = url
+
+    @property
+    def socket(self) -> SocketModeServer:
+        """The Socket Mode endpoint (started on first use): connections, envelopes, acks."""
+        with self.ws.lock:
+            if self._socket is None:
+                self._socket = SocketModeServer(self.ws.app_id)
+            return self._socket
+
+    def socket_mode(self, enabled: bool = True) -> SocketModeServer:
+        """Send people's actions and events over Socket Mode while a client is connected.
+
+        HTTP (``bot_url``) stays the default, and is used whenever no client is connected.
+        """
+        self.link.socket = self.socket if enabled else None
+        return self.socket
 
     @property
     def trigger_ttl(self) -> float:

@@ -7,12 +7,15 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .clock import real_monotonic
 from .model import Response
 from .signing import sign
+
+if TYPE_CHECKING:
+    from .socket_mode import SocketModeServer
 
 
 @dataclass
@@ -39,13 +42,14 @@ def post(url: str | None, body: bytes, headers: dict[str, str], timeout: float) 
 
 
 class BotLink:
-    """Signs and sends what a person does to the bot's request URL."""
+    """Sends what a person does to the bot: signed to its request URL, or over Socket Mode."""
 
     def __init__(self, secret: str, timeout: float = 10.0) -> None:
         self.secret = secret
         self.url: str | None = None
         self.timeout = timeout
         self.deliveries: list[Delivery] = []
+        self.socket: SocketModeServer | None = None  # used while a client is connected to it
 
     def _send(
         self,
@@ -53,11 +57,18 @@ class BotLink:
         payload: dict[str, Any],
         body: bytes,
         content_type: str,
-        extra: dict[str, str] | None = None,
+        retry: tuple[int, str] | None = None,
     ) -> Response:
-        headers = {"Content-Type": content_type, **sign(self.secret, body, int(time.time()))}
-        headers.update(extra or {})
-        response = post(self.url, body, headers, self.timeout)
+        if self.socket is not None and self.socket.connected:
+            num, reason = retry or (None, "")
+            response = self.socket.deliver(
+                kind, payload, retry_num=num, retry_reason=reason, timeout=self.timeout
+            )
+        else:
+            headers = {"Content-Type": content_type, **sign(self.secret, body, int(time.time()))}
+            if retry is not None:
+                headers |= {"X-Slack-Retry-Num": str(retry[0]), "X-Slack-Retry-Reason": retry[1]}
+            response = post(self.url, body, headers, self.timeout)
         self.deliveries.append(Delivery(kind, payload, response))
         return response
 
@@ -80,9 +91,7 @@ class BotLink:
         retry_reason: str = "http_timeout",
     ) -> Response:
         """An Events API envelope as JSON, with the retry headers when it is a redelivery."""
-        extra = {}
-        if retry_num is not None:
-            extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        retry = None if retry_num is None else (retry_num, retry_reason)
         return self._send(
-            "event", envelope, json.dumps(envelope).encode(), "application/json", extra
+            "event", envelope, json.dumps(envelope).encode(), "application/json", retry
         )

@@ -38,6 +38,7 @@ class Ctx:
     ws: Workspace
     base_url: str
     trigger_ttl: float = 3.0
+    open_socket: Callable[[], str] | None = None  # a Socket Mode URL (FakeSlack sets it)
 
 
 class Args:
@@ -139,7 +140,9 @@ def _answer(
         token = authorization[7:].strip()
     if not token:
         return Answer(200, {"ok": False, "error": "not_authed"})
-    if token not in tokens:
+    if (name in APP_TOKEN_METHODS) != str(token).startswith("xapp-"):
+        return Answer(200, {"ok": False, "error": "not_allowed_token_type"})
+    if name not in APP_TOKEN_METHODS and token not in tokens:
         return Answer(200, {"ok": False, "error": "invalid_auth"})
     channel_id = _channel_of(ctx.ws, params)
     fault = traffic.take_fault(name, channel_id, ctx.ws)
@@ -156,6 +159,17 @@ def _answer(
         if fault.status != 200 or fault.error:
             return _fault_answer(fault.status, fault.error, fault.retry_after)
     return answer
+
+
+APP_TOKEN_METHODS = {"apps.connections.open"}  # an app-level (xapp-) token, and only these
+
+
+@method("apps.connections.open", tier=1)
+def _connections_open(ctx: Ctx, args: Args) -> dict[str, Any]:
+    """A single-use Socket Mode URL; any xapp- token is the app's."""
+    if ctx.open_socket is None:
+        raise ApiError("internal_error")
+    return {"url": ctx.open_socket()}
 
 
 def _run(ctx: Ctx, handler: Handler, params: dict[str, Any]) -> Answer:

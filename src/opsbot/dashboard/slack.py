@@ -1,0 +1,57 @@
+"""Wiring: `/ops dashboard`, the App Home section, the /api/v1 routes and the act-check job."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlmodel import Session
+
+from opsbot.context import Context
+from opsbot.dashboard import alerts, api, blocks, idempotency, service
+from opsbot.slack.commands import CommandRequest, Reply
+
+log = logging.getLogger(__name__)
+ALERT_JOB = "dashboard-alerts"
+ALERT_EVERY_SECONDS = 300
+HOME_ORDER = 50
+
+
+def show_dashboard(ctx: Context, req: CommandRequest) -> Reply:
+    """`/ops dashboard`: each metric's value, trend, state and reason, to the typist."""
+    with ctx.tx() as session:
+        board = service.dashboard(session, ctx.config, now=ctx.clock())
+    return Reply(blocks.dashboard_text(board), blocks=blocks.dashboard_blocks(board))
+
+
+def home_section(ctx: Context) -> Any:
+    def section(session: Session, user_id: str) -> list[dict[str, Any]]:
+        from opsbot.team import service as team
+
+        board = service.dashboard(session, ctx.config, now=ctx.clock())
+        roles = team.roles_of(session, ctx.config, user_id)
+        return [
+            {"type": "divider"},
+            *blocks.mine_blocks(board, roles),
+            *blocks.dashboard_blocks(board),
+        ]
+
+    return section
+
+
+def run_alert_check(ctx: Context) -> list[str]:
+    """One act-check: post entries that entered act, forget old idempotency keys."""
+    now = ctx.clock()
+    posted = alerts.run_check(ctx.tx, ctx.config, now)
+    with ctx.tx() as session:
+        idempotency.prune(session, now=now)
+    return posted
+
+
+def register(app: Any, ctx: Context) -> None:
+    ctx.commands["/ops"].add("dashboard", show_dashboard)
+    ctx.home_sections.append((HOME_ORDER, home_section(ctx)))
+    runner = alerts.AlertRunner(lambda: run_alert_check(ctx))
+    ctx.api_routes.extend(api.routes(ctx, runner.request))
+    if ctx.scheduler is not None:
+        ctx.scheduler.every(ALERT_JOB, ALERT_EVERY_SECONDS, runner.request)

@@ -1,0 +1,234 @@
+"""The incident modals (pure view builders); each carries the incident id in private_metadata."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opsbot.incidents import commands
+from opsbot.incidents.model import Layer, Severity
+from opsbot.incidents.store import Fix, Incident
+from opsbot.slack.mrkdwn import truncate
+
+MAX_INPUT = 3000
+
+
+def _plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    multiline: bool = False,
+    optional: bool = False,
+    initial: str | None = None,
+    max_length: int = MAX_INPUT,
+    placeholder: str | None = None,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if initial:
+        element["initial_value"] = truncate(initial, max_length)
+    if placeholder:
+        element["placeholder"] = _plain(placeholder)
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(truncate(text, 75)), "value": value}
+
+
+def select(
+    block_id: str, label: str, options: list[tuple[str, str]], initial: str | None = None
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": "value",
+        "options": [_option(t, v) for t, v in options],
+    }
+    for text, value in options:
+        if value == initial:
+            element["initial_option"] = _option(text, value)
+    return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: list[dict[str, Any]],
+    *,
+    submit: str,
+    incident: Incident | None = None,
+) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title),
+        "submit": _plain(submit),
+        "close": _plain("Cancel"),
+        "blocks": blocks,
+        "private_metadata": str(incident.id) if incident else "",
+    }
+
+
+def _context(incident: Incident) -> dict[str, Any]:
+    return {
+        "type": "context",
+        "elements": [_plain(truncate(f"Incident {incident.number}: {incident.title}", 2000))],
+    }
+
+
+LAYERS = [(layer.value, layer.value) for layer in Layer]
+
+
+def declare() -> dict[str, Any]:
+    severities = [
+        ("sev1 (worst)", "sev1"),
+        ("sev2", "sev2"),
+        ("sev3", "sev3"),
+        ("sev4 (mildest)", "sev4"),
+    ]
+    return modal(
+        "incident.declare",
+        "Declare an incident",
+        [
+            text_input(
+                "title",
+                "Title",
+                max_length=commands.MAX_TITLE,
+                placeholder="What is going wrong, in a few words",
+            ),
+            select("severity", "Severity", severities, initial=Severity.SEV2.value),
+            text_input("description", "Description", multiline=True, optional=True),
+            select(
+                "impact",
+                "Customer impact",
+                [("Yes: customers are affected", "yes"), ("No customer impact known", "no")],
+                initial="no",
+            ),
+            text_input(
+                "surface",
+                "Affected AI surface",
+                optional=True,
+                max_length=200,
+                placeholder="e.g. refund agent, support copilot",
+            ),
+        ],
+        submit="Declare",
+    )
+
+
+def contain(incident: Incident) -> dict[str, Any]:
+    return modal(
+        "incident.contain",
+        "Record containment",
+        [
+            _context(incident),
+            text_input("text", "What stopped the harm?", multiline=True),
+        ],
+        submit="Record",
+        incident=incident,
+    )
+
+
+def update(incident: Incident, drafted: str) -> dict[str, Any]:
+    return modal(
+        "incident.update",
+        "Customer update",
+        [
+            _context(incident),
+            text_input(
+                "text", "Update for customers (edit the draft)", multiline=True, initial=drafted
+            ),
+        ],
+        submit="Post update",
+        incident=incident,
+    )
+
+
+def finding(incident: Incident) -> dict[str, Any]:
+    return modal(
+        "incident.rca",
+        "Add RCA finding",
+        [
+            _context(incident),
+            select("layer", "Layer", LAYERS),
+            text_input("text", "Finding", multiline=True),
+        ],
+        submit="Add finding",
+        incident=incident,
+    )
+
+
+def rule_out(incident: Incident) -> dict[str, Any]:
+    return modal(
+        "incident.rule_out",
+        "Rule out a layer",
+        [
+            _context(incident),
+            select("layer", "Layer", LAYERS),
+            text_input("text", "Why it is not the cause", multiline=True),
+        ],
+        submit="Rule out",
+        incident=incident,
+    )
+
+
+def fix(incident: Incident) -> dict[str, Any]:
+    return modal(
+        "incident.fix",
+        "Add a fix",
+        [
+            _context(incident),
+            text_input("text", "The fix", multiline=True),
+            text_input(
+                "test",
+                "Verification test id",
+                max_length=200,
+                placeholder="eval case or test id, e.g. eval-refund-guard",
+            ),
+        ],
+        submit="Add fix",
+        incident=incident,
+    )
+
+
+def verify(incident: Incident, fixes: list[Fix]) -> dict[str, Any]:
+    options = [(f"{f.number}. {f.description} ({f.test_id})", str(f.number)) for f in fixes]
+    return modal(
+        "incident.verify",
+        "Verify a fix",
+        [
+            _context(incident),
+            select(
+                "fix", "Fix", options[:100], initial=options[0][1] if len(options) == 1 else None
+            ),
+            text_input("text", "Evidence (test run, link, result)", multiline=True),
+        ],
+        submit="Verify",
+        incident=incident,
+    )
+
+
+def values(view: dict[str, Any]) -> dict[str, str | None]:
+    """The submitted value of each input block, by block id (text or the picked option)."""
+    found: dict[str, str | None] = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        state: dict[str, Any] = actions.get("value") or next(iter(actions.values()), {})
+        if state.get("type") == "static_select":
+            picked = state.get("selected_option")
+            found[block_id] = picked.get("value") if picked else None
+        else:
+            found[block_id] = state.get("value")
+    return found

@@ -1,0 +1,185 @@
+"""Root cause and fix: findings and ruled-out layers, fixes with their tests, verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from opsbot.errors import NotFound, OpsError
+from opsbot.incidents import store
+from opsbot.incidents.lifecycle import changed, check_text, editable
+from opsbot.incidents.model import Layer, LayerVerdict
+from opsbot.incidents.store import Fix, Incident
+from opsbot.slack.mrkdwn import code, escape
+
+MAX_TEST_ID = 200
+
+
+def record_finding(
+    session: Session, incident_id: int, layer: Layer, text: str, *, actor: str, now: datetime
+) -> Incident:
+    incident = editable(session, incident_id)
+    text = check_text(text, "finding")
+    session.add(
+        store.Finding(
+            incident_id=incident.id or 0,
+            layer=layer.value,
+            verdict=LayerVerdict.FINDING.value,
+            text=text,
+            actor=actor,
+            at=now,
+        )
+    )
+    changed(
+        session,
+        incident,
+        now=now,
+        actor=actor,
+        kind="finding",
+        text=f"{layer.value}: {text}",
+        data={"layer": layer.value},
+        announce=f"🔎 <@{actor}> recorded a *{layer.value}* finding: {escape(text)}",
+    )
+    return incident
+
+
+def rule_out(
+    session: Session, incident_id: int, layer: Layer, reason: str, *, actor: str, now: datetime
+) -> Incident:
+    incident = editable(session, incident_id)
+    reason = check_text(reason, "reason")
+    session.add(
+        store.Finding(
+            incident_id=incident.id or 0,
+            layer=layer.value,
+            verdict=LayerVerdict.RULED_OUT.value,
+            text=reason,
+            actor=actor,
+            at=now,
+        )
+    )
+    changed(
+        session,
+        incident,
+        now=now,
+        actor=actor,
+        kind="ruled_out",
+        text=f"{layer.value} ruled out: {reason}",
+        data={"layer": layer.value},
+        announce=f"🚫 <@{actor}> ruled out the *{layer.value}* layer: {escape(reason)}",
+    )
+    return incident
+
+
+def add_fix(
+    session: Session, incident_id: int, description: str, test_id: str, *, actor: str, now: datetime
+) -> Fix:
+    """Record a fix and the eval case or test that will verify it; numbered 1, 2, …"""
+    incident = editable(session, incident_id)
+    description = check_text(description, "fix description")
+    test_id = test_id.strip()
+    if not test_id or len(test_id) > MAX_TEST_ID or any(c.isspace() for c in test_id):
+        raise OpsError(
+            "A fix needs the id of the test that verifies it (one word).",
+            hint="For example " + code("test=eval-refund-guard"),
+        )
+    number = store.next_fix_number(session, incident_id=incident.id or 0)
+    fix = Fix(
+        incident_id=incident.id or 0,
+        number=number,
+        description=description,
+        test_id=test_id,
+        actor=actor,
+        created_at=now,
+    )
+    session.add(fix)
+    incident.remediated_at = None  # a new fix reopens remediation until it is verified
+    changed(
+        session,
+        incident,
+        now=now,
+        actor=actor,
+        kind="fix",
+        text=f"Fix {number}: {description} (test {test_id})",
+        data={"fix": number, "test_id": test_id},
+        announce=f"🛠️ <@{actor}> added fix {number}: {escape(description)} "
+        f"(verified by {code(test_id)})",
+    )
+    return fix
+
+
+def _mark_verified(
+    session: Session, incident: Incident, fix: Fix, *, evidence: str | None, by: str, now: datetime
+) -> None:
+    fix.verified_at, fix.evidence, fix.verified_by = now, evidence, by
+    session.add(fix)
+    session.flush()
+    fixes = store.fixes(session, incident_id=incident.id or 0)
+    if all(f.verified_at for f in fixes):
+        incident.remediated_at = max(f.verified_at for f in fixes if f.verified_at)
+
+
+def verify_fix(
+    session: Session,
+    incident_id: int,
+    number: int,
+    *,
+    actor: str,
+    now: datetime,
+    evidence: str | None = None,
+) -> Fix:
+    incident = editable(session, incident_id)
+    fix = store.fix(session, incident_id=incident.id or 0, number=number)
+    if fix is None:
+        known = [f.number for f in store.fixes(session, incident_id=incident.id or 0)]
+        listed = ", ".join(str(n) for n in known) if known else "none yet"
+        raise NotFound(
+            f"There is no fix {number} in this incident (fixes: {listed}).",
+            hint="Type " + code("/incident status") + " to see the fixes.",
+        )
+    if fix.verified_at:
+        raise OpsError(f"Fix {number} is already verified.")
+    evidence = check_text(evidence, "evidence") if evidence else None
+    _mark_verified(session, incident, fix, evidence=evidence, by=actor, now=now)
+    shown = f": {escape(evidence)}" if evidence else ""
+    changed(
+        session,
+        incident,
+        now=now,
+        actor=actor,
+        kind="verified",
+        text=f"Fix {number} verified" + (f": {evidence}" if evidence else ""),
+        data={"fix": number, "test_id": fix.test_id},
+        announce=f"✅ <@{actor}> verified fix {number} ({code(fix.test_id)}){shown}",
+    )
+    return fix
+
+
+def verify_fixes_by_test(
+    session: Session, *, test_id: str, run_ref: str, at: datetime
+) -> list[Fix]:
+    """A passing eval run verifies every open fix with that test id, the run as evidence.
+
+    Called by the eval-run ingest; each incident channel is told. Returns the fixes verified.
+    """
+    verified = []
+    for fix in store.open_fixes_with_test(session, test_id=test_id):
+        incident = store.lock(session, incident_id=fix.incident_id)
+        if incident is None:
+            continue
+        evidence = f"eval run {run_ref} passed {test_id}"
+        _mark_verified(session, incident, fix, evidence=evidence, by=f"eval run {run_ref}", now=at)
+        changed(
+            session,
+            incident,
+            now=at,
+            actor=None,
+            kind="verified",
+            text=f"Fix {fix.number} verified by {evidence}",
+            data={"fix": fix.number, "test_id": test_id, "run": run_ref},
+            announce=f"✅ Fix {fix.number} is verified: eval run {code(run_ref)} passed "
+            f"{code(test_id)}.",
+        )
+        verified.append(fix)
+    return verified

@@ -1,0 +1,259 @@
+"""Occurrences: claimed once by their unique key, posted, skipped, closed with a summary.
+
+Every service here runs in the caller's transaction and writes its Slack effects to the outbox.
+An occurrence is claimed with INSERT … ON CONFLICT DO NOTHING on (ritual key, scheduled time);
+only the claimer posts, so replicas (or a tick racing a restart) never post one twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from opsbot import outbox
+from opsbot.config import Config, Ritual
+from opsbot.errors import OpsError
+from opsbot.rituals import blocks, context_gathering, owners, store
+from opsbot.rituals.schedule import next_occurrence, occurrences_between
+from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
+from opsbot.slack.mrkdwn import escape
+
+log = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(minutes=2)  # posted later than this after its time: marked "late"
+MAX_LOOKBACK = timedelta(days=400)  # how far back a scan looks after a very long downtime
+
+
+def message_key(occurrence_id: int | None) -> str:
+    return f"occurrence:{occurrence_id}"
+
+
+def _base_values(ritual: Ritual, scheduled_at: datetime) -> dict[str, object]:
+    return {
+        "ritual_key": ritual.key,
+        "scheduled_at": scheduled_at,
+        "channel": blocks.channel_of(ritual),
+        "owners": [],
+        "context": [],
+        "late": False,
+    }
+
+
+def post_occurrence(
+    session: Session,
+    config: Config,
+    ritual: Ritual,
+    *,
+    scheduled_at: datetime,
+    now: datetime,
+    late: bool = False,
+    started_by: str | None = None,
+) -> Occurrence | None:
+    """Claim the occurrence and post its check-in message; None when it was claimed already."""
+    occ = store.claim_occurrence(
+        session,
+        **{
+            **_base_values(ritual, scheduled_at),
+            "status": POSTED,
+            "posted_at": now,
+            "late": late,
+            "closes_at": now + timedelta(minutes=ritual.window_minutes),
+            "started_by": started_by,
+            "owners": owners.resolved(session, config, ritual),
+        },
+    )
+    if occ is None:
+        return None
+    occ.context = context_gathering.gather(session, ritual, occ, now=now)
+    session.add(occ)
+    session.flush()
+    outbox.post(
+        session,
+        channel=occ.channel,
+        text=blocks.occurrence_text(ritual, occ),
+        blocks=blocks.occurrence_blocks(ritual, occ, [], []),
+        key=message_key(occ.id),
+        kind="ritual.occurrence",
+    )
+    return occ
+
+
+def refresh_message(session: Session, ritual: Ritual, occ: Occurrence) -> None:
+    """Edit the check-in message in place to show who checked in and what is decided."""
+    checkins = store.checkins(session, occurrence_id=occ.id or 0)
+    decided = store.decisions(session, occurrence_id=occ.id)
+    outbox.update_message(
+        session,
+        key=message_key(occ.id),
+        lane=occ.channel,
+        text=blocks.occurrence_text(ritual, occ),
+        blocks=blocks.occurrence_blocks(ritual, occ, checkins, decided),
+    )
+
+
+def scan(session: Session, config: Config, ritual: Ritual, now: datetime) -> list[Occurrence]:
+    """Claim every occurrence due since the last scan: posted (late if need be) within the
+    grace period, else recorded as missed. Returns the occurrences this call claimed.
+
+    A ritual never scanned before (first start, or newly configured) starts from ``now``:
+    nothing was missed while opsbot was down if it was not running it yet.
+    """
+    state = store.state(session, key=ritual.key)
+    grace = timedelta(minutes=ritual.grace_minutes)
+    start = max(state.last_scanned_at or now, now - MAX_LOOKBACK)
+    claimed: list[Occurrence] = []
+    for at in occurrences_between(ritual.schedule, start, now + timedelta(microseconds=1)):
+        lateness = now - at
+        if lateness <= grace:
+            occ = post_occurrence(
+                session, config, ritual, scheduled_at=at, now=now, late=lateness > LATE_AFTER
+            )
+        else:
+            occ = store.claim_occurrence(session, **{**_base_values(ritual, at), "status": MISSED})
+            if occ is not None:
+                log.warning("ritual %s of %s was missed while opsbot was down", ritual.key, at)
+        if occ is not None:
+            claimed.append(occ)
+    if state.last_scanned_at is None or state.last_scanned_at < now:
+        state.last_scanned_at = now
+        session.add(state)
+    return claimed
+
+
+def run_now(
+    session: Session, config: Config, *, key: str, user_id: str, now: datetime
+) -> Occurrence:
+    """`/ritual run`: an occurrence that starts now, outside the schedule."""
+    ritual = config.ritual(key)
+    already = store.open_occurrences(session, ritual_key=key)
+    if already:
+        zone = blocks.zone_of(ritual)
+        raise OpsError(
+            f"{ritual.name} is already open (since {blocks.when(already[-1].scheduled_at, zone)}) "
+            f"in #{already[-1].channel}.",
+            hint=f"Check in on that message, or skip it first with `/ritual skip {key} <reason>`.",
+        )
+    occ = post_occurrence(
+        session,
+        config,
+        ritual,
+        scheduled_at=now.replace(microsecond=0),
+        now=now,
+        started_by=user_id,
+    )
+    if occ is None:
+        raise OpsError(f"{ritual.name} was started a moment ago; look in #{ritual.channel}.")
+    return occ
+
+
+def skip_occurrence(
+    session: Session,
+    config: Config,
+    *,
+    occurrence_id: int,
+    user_id: str,
+    reason: str,
+    now: datetime,
+) -> Occurrence:
+    """Skip an open occurrence: no reminders, no summary; the message says who and why."""
+    occ = _open(session, occurrence_id)
+    ritual = config.ritual(occ.ritual_key)
+    if not store.transition(
+        session, occ, to=SKIPPED, skip_reason=reason, skipped_by=user_id, closed_at=now
+    ):
+        raise OpsError("This occurrence has just ended; nothing to skip.")
+    refresh_message(session, ritual, occ)
+    return occ
+
+
+def skip_next(
+    session: Session, config: Config, *, key: str, user_id: str, reason: str | None, now: datetime
+) -> Occurrence:
+    """`/ritual skip`: the open occurrence if there is one, else the next scheduled one."""
+    ritual = config.ritual(key)
+    current = store.open_occurrences(session, ritual_key=key)
+    if current:
+        return skip_occurrence(
+            session,
+            config,
+            occurrence_id=current[-1].id or 0,
+            user_id=user_id,
+            reason=reason or "",
+            now=now,
+        )
+    after = now
+    for _ in range(20):  # the next occurrence not yet claimed (skipped twice: the one after)
+        at = next_occurrence(ritual.schedule, after)
+        if at is None:
+            break
+        occ = store.claim_occurrence(
+            session,
+            **{
+                **_base_values(ritual, at),
+                "status": SKIPPED,
+                "skip_reason": reason,
+                "skipped_by": user_id,
+                "closed_at": now,
+            },
+        )
+        if occ is not None:
+            why = f": {escape(reason)}" if reason else ""
+            outbox.post(
+                session,
+                channel=blocks.channel_of(ritual),
+                kind="ritual.skip",
+                text=f"<@{user_id}> skipped the next {escape(ritual.name)} "
+                f"({blocks.when(at, blocks.zone_of(ritual))}){why}",
+            )
+            return occ
+        after = at
+    raise OpsError(f"{ritual.name} has no upcoming occurrence left to skip.")
+
+
+def close_due(session: Session, config: Config, now: datetime) -> list[Occurrence]:
+    """Close occurrences whose window ended: a summary in the thread, or recorded as missed."""
+    closed = []
+    for occ in store.due_to_close(session, now=now):
+        checkins = store.checkins(session, occurrence_id=occ.id or 0)
+        decided = store.decisions(session, occurrence_id=occ.id)
+        status = CLOSED if checkins or decided else MISSED
+        if not store.transition(session, occ, to=status, closed_at=now):
+            continue  # another replica closed it
+        closed.append(occ)
+        ritual = owners.ritual_for(config, occ.ritual_key)
+        if ritual is None:
+            continue  # the configuration no longer has this ritual: close it quietly
+        text, summary = blocks.summary(ritual, occ, checkins, decided)
+        outbox.post(
+            session,
+            channel=occ.channel,
+            text=text,
+            blocks=summary,
+            thread_key=message_key(occ.id),
+            reply_broadcast=True,
+            kind="ritual.summary",
+        )
+        refresh_message(session, ritual, occ)
+    return closed
+
+
+def open_occurrence(session: Session, occurrence_id: int) -> Occurrence:
+    return _open(session, occurrence_id)
+
+
+def _open(session: Session, occurrence_id: int) -> Occurrence:
+    occ = store.occurrence(session, occurrence_id=occurrence_id)
+    if occ is None:
+        raise OpsError("That ritual occurrence no longer exists.")
+    if occ.status != POSTED:
+        raise OpsError(
+            f"This occurrence is {_status_words(occ.status)}; it takes no more input.",
+            hint="The next occurrence will be posted at its time; `/ritual list` shows when.",
+        )
+    return occ
+
+
+def _status_words(status: str) -> str:
+    return {CLOSED: "closed", MISSED: "closed (missed)", SKIPPED: "skipped"}.get(status, status)

@@ -1,0 +1,114 @@
+"""The rituals' use cases in one place: the scheduler's tick and what the slash command lists.
+
+``tick`` is what the scheduler runs (and tests call with an explicit ``now``): post what is
+due, close what ended, remind owners, remind decision owners. Each step is its own transaction,
+so one ritual's trouble never holds back the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from opsbot.config import Config, Ritual
+from opsbot.context import Context
+from opsbot.rituals import blocks, checkins, decisions, occurrences, owners, store
+from opsbot.rituals.schedule import next_occurrence
+from opsbot.rituals.store import Occurrence
+from opsbot.slack.mrkdwn import escape
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did (for logs and tests)."""
+
+    claimed: list[Occurrence] = field(default_factory=list)
+    reminders: int = 0
+    closed: list[Occurrence] = field(default_factory=list)
+    decision_reminders: int = 0
+
+
+def tick(ctx: Context, now: datetime | None = None) -> TickReport:
+    """Everything due at ``now`` (default: the context's clock)."""
+    now = now or ctx.clock()
+    report = TickReport()
+    for ritual in ctx.config.rituals:
+        report.claimed += scan_ritual(ctx, ritual, now)
+    with ctx.tx() as session:
+        report.closed = occurrences.close_due(session, ctx.config, now)
+    with ctx.tx() as session:
+        report.reminders = checkins.remind(session, ctx.config, now)
+    with ctx.tx() as session:
+        report.decision_reminders = decisions.remind(session, ctx.config, now)
+    return report
+
+
+def scan_ritual(ctx: Context, ritual: Ritual, now: datetime | None = None) -> list[Occurrence]:
+    """Claim and post one ritual's due occurrences (its own transaction)."""
+    with ctx.tx() as session:
+        return occurrences.scan(session, ctx.config, ritual, now or ctx.clock())
+
+
+@dataclass(frozen=True)
+class RitualRow:
+    """One line of `/ritual list`."""
+
+    ritual: Ritual
+    next_at: datetime | None
+    owners: str
+    open_since: datetime | None
+
+
+def listing(session: Session, config: Config, now: datetime) -> list[RitualRow]:
+    """Each ritual with its next time, owners and whether an occurrence is open now."""
+    rows = []
+    for ritual in config.rituals:
+        current = store.open_occurrences(session, ritual_key=ritual.key)
+        rows.append(
+            RitualRow(
+                ritual,
+                next_occurrence(ritual.schedule, now),
+                owners.describe(session, config, ritual),
+                current[-1].scheduled_at if current else None,
+            )
+        )
+    return rows
+
+
+def render_listing(rows: list[RitualRow]) -> str:
+    lines = ["*Rituals*"]
+    for row in rows:
+        ritual, zone = row.ritual, blocks.zone_of(row.ritual)
+        nxt = blocks.when(row.next_at, zone, year=True) if row.next_at else "no further dates"
+        line = (
+            f"• *{escape(ritual.name)}* (`{ritual.key}`): next {nxt} "
+            f"({ritual.schedule.timezone}) in #{ritual.channel}; owners: "
+            f"{row.owners or 'nobody'}"
+        )
+        if row.open_since:
+            line += f"; open since {blocks.when(row.open_since, zone)}"
+        lines.append(line)
+    lines.append(
+        "Start one now with `/ritual run &lt;key&gt;`; skip with "
+        "`/ritual skip &lt;key&gt; [reason]`."
+    )
+    return "\n".join(lines)
+
+
+def set_owners(
+    session: Session, config: Config, *, key: str, user_ids: list[str], by: str, now: datetime
+) -> Ritual:
+    """`/ritual owners`: new owners from now on, shown at once on any open occurrence."""
+    ritual = owners.set_owners(session, config, key=key, user_ids=user_ids, by=by, now=now)
+    session.flush()
+    resolved = owners.resolved(session, config, ritual)
+    for occ in store.open_occurrences(session, ritual_key=key):
+        occ.owners = resolved
+        session.add(occ)
+        occurrences.refresh_message(session, ritual, occ)
+    return ritual

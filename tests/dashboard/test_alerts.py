@@ -1,0 +1,84 @@
+"""Entering act posts once to the ops channel and becomes a line of the daily triage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opsbot.dashboard.alerts import breaches
+from opsbot.dashboard.slack import ALERT_JOB, run_alert_check
+from tests.api.helpers import ago, make_token, post
+
+
+def run(bot: Any, token: str, run_id: str, passed: int, total: int = 4) -> None:
+    cases = [{"id": f"case-{i}", "passed": i < passed} for i in range(total)]
+    answer = post(
+        bot,
+        "eval-runs",
+        {
+            "suite": "refunds",
+            "tag": "prompt-v12",
+            "run_id": run_id,
+            "at": ago(minutes=60 - len(run_id)),
+            "cases": cases,
+        },
+        token,
+    )
+    assert answer.status_code == 201
+
+
+def alerts_in(slack: Any) -> list[str]:
+    return [m.text for m in slack.messages("ai-ops") if "needs action" in m.text]
+
+
+def test_entering_act_posts_once_per_entry(bot: Any, slack: Any) -> None:
+    """A failing run posts to #ai-ops; staying in act posts nothing more; leaving and entering
+    act again posts again."""
+    token = make_token(bot, "ingest")
+    run(bot, token, "r-1", passed=2)
+    slack.wait_for(lambda: alerts_in(slack))
+    run(bot, token, "r-02", passed=1)  # still act, worse
+    run_alert_check(bot.ctx)
+    assert len(alerts_in(slack)) == 1
+    run(bot, token, "r-003", passed=4)  # back to ok
+    run_alert_check(bot.ctx)
+    run(bot, token, "r-0004", passed=0)  # act again
+    slack.wait_for(lambda: len(alerts_in(slack)) == 2, message="no second alert")
+    run_alert_check(bot.ctx)
+    [first, second] = alerts_in(slack)
+    assert first.startswith("🔴 Eval pass rate for `refunds` needs action: 50%")
+    assert second.startswith("🔴 Eval pass rate for `refunds` needs action: 0%")
+
+
+def test_breaches_are_lines_for_the_daily_triage(bot: Any, slack: Any) -> None:
+    """breaches(session, now) lists each entry in act with since when and why."""
+    token = make_token(bot, "ingest")
+    run(bot, token, "r-1", passed=1)
+    slack.wait_for(lambda: alerts_in(slack))
+    with bot.ctx.tx() as session:
+        lines = breaches(session, bot.ctx.clock())
+    [line] = lines
+    assert line.startswith("🔴 *Eval pass rate* `refunds` in act since ")
+    assert "25% of its cases" in line
+    run(bot, token, "r-2", passed=4)
+    run_alert_check(bot.ctx)
+    with bot.ctx.tx() as session:
+        [line] = breaches(session, bot.ctx.clock())
+    assert line.startswith("↩️ *Eval pass rate* `refunds` was in act from ")
+
+
+def test_the_act_check_is_a_leader_gated_job(bot: Any) -> None:
+    """The check runs every five minutes on the scheduler leader."""
+    job = bot.bot.scheduler.aps.get_job(ALERT_JOB)
+    assert job is not None and job.trigger.interval.total_seconds() == 300
+
+
+def test_daily_triage_lists_the_breach(bot: Any, slack: Any) -> None:
+    """The rituals' triage provider `opsbot.dashboard.exceptions:metric_breaches` finds it."""
+    from opsbot.rituals.context_gathering import _exceptions
+
+    token = make_token(bot, "ingest")
+    run(bot, token, "r-1", passed=1)
+    slack.wait_for(lambda: alerts_in(slack))
+    with bot.ctx.tx() as session:
+        lines = _exceptions(session, bot.ctx.clock())
+    assert any(line.startswith("🔴 *Eval pass rate* `refunds` in act since") for line in lines)
