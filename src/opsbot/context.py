@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from opsbot.clock import Clock, utcnow
+from opsbot import outbox
 from opsbot.db import transaction
 from opsbot.delivery import Hooks
 
@@ -40,10 +41,12 @@ class Context:
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[Session]:
-        """One unit of work; delivery is woken after it commits, so effects leave at once."""
+        """One unit of work; if it queued Slack effects, delivery is woken to send them at once."""
         with transaction(self.engine) as session:
             yield session
-        self.wake_delivery()
+            queued = outbox.queued_in(session)
+        if queued:
+            self.wake_delivery()
 
     def now(self) -> Any:
         return self.clock()

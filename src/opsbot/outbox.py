@@ -139,7 +139,16 @@ def enqueue(
     )
     session.add(job)
     session.flush()
+    session.info[_QUEUED] = True
     return job
+
+
+_QUEUED = "opsbot.outbox.queued"
+
+
+def queued_in(session: Session) -> bool:
+    """Whether this unit of work added jobs to the outbox (so delivery should wake up)."""
+    return bool(session.info.get(_QUEUED))
 
 
 def post(
