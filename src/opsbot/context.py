@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from opsbot.clock import Clock, utcnow
 from opsbot import outbox
+from opsbot.clock import Clock, utcnow
 from opsbot.db import transaction
 from opsbot.delivery import Hooks
 
