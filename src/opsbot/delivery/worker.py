@@ -7,60 +7,34 @@ metadata) before it is sent again.
 
 from __future__ import annotations
 
-import base64
 import logging
 import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, or_, update
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
 
 from opsbot import pace
 from opsbot.clock import Clock, utcnow
 from opsbot.db import transaction
-from opsbot.outbox import DONE, FAILED, IN_FLIGHT, PENDING, UNFINISHED, OutboxJob, SlackMessage
+from opsbot.delivery import claims
+from opsbot.delivery.hooks import (
+    ALREADY_DONE_ERRORS,
+    MAX_TRANSIENT_ATTEMPTS,
+    TRANSIENT_ERRORS,
+    Hooks,
+)
+from opsbot.delivery.slack_side import SlackSide, retry_after
+from opsbot.outbox import DONE, FAILED, IN_FLIGHT, PENDING, OutboxJob, SlackMessage
 
 log = logging.getLogger(__name__)
-
-TRANSIENT_ERRORS = {
-    "internal_error",
-    "fatal_error",
-    "service_unavailable",
-    "request_timeout",
-    "ratelimited",
-    "rate_limited",
-    "team_added_to_org",
-}
-ALREADY_DONE_ERRORS = {
-    "already_in_channel",
-    "already_pinned",
-    "already_reacted",
-    "already_archived",
-    "no_reaction",
-}
-METADATA_EVENT = "opsbot_outbox"
-MAX_TRANSIENT_ATTEMPTS = 60
-
-AfterStep = Callable[[Session, OutboxJob, dict[str, Any]], None]
-OnError = Callable[[Session, OutboxJob, dict[str, Any], str], dict[str, Any] | None]
-OnFail = Callable[[Session, OutboxJob, str], None]
-
-
-@dataclass
-class Hooks:
-    """Domain callbacks run inside delivery's transactions, registered by name."""
-
-    after_step: dict[str, AfterStep] = field(default_factory=dict)
-    on_error: dict[str, OnError] = field(default_factory=dict)
-    on_fail: dict[str, OnFail] = field(default_factory=dict)
 
 
 class _Wait(Exception):
@@ -100,6 +74,7 @@ class Delivery:
     ) -> None:
         self.engine = engine
         self.client = client
+        self.slack = SlackSide(client)
         self.hooks = hooks or Hooks()
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
@@ -112,7 +87,6 @@ class Delivery:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._channel_ids: dict[str, str] = {}
 
     # ---- the loop ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -153,54 +127,12 @@ class Delivery:
 
     # ---- claiming -------------------------------------------------------------------------------
     def _claim(self) -> list[int]:
-        now = self.clock()
-        ahead = aliased(OutboxJob)
-        earlier = select(ahead.id).where(  # an unfinished job ahead in the same lane
-            col(ahead.lane) == col(OutboxJob.lane),
-            col(ahead.id) < col(OutboxJob.id),
-            col(ahead.status).in_((PENDING, IN_FLIGHT)),
+        return claims.claim(
+            self.engine, self.clock(), lease=self.lease, worker_id=self.worker_id, batch=self.batch
         )
-        due = or_(
-            (col(OutboxJob.status) == PENDING) & (col(OutboxJob.next_attempt_at) <= now),
-            (col(OutboxJob.status) == IN_FLIGHT) & (col(OutboxJob.lease_until) < now),
-        )
-        query = (
-            select(OutboxJob.id)
-            .where(due)
-            .where(~earlier.exists())
-            .order_by(col(OutboxJob.id))
-            .limit(self.batch)
-        )
-        if self.engine.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=OutboxJob)
-        claimed: list[int] = []
-        with transaction(self.engine) as session:
-            for job_id in session.exec(query).all():
-                result = session.execute(
-                    update(OutboxJob)
-                    .where(col(OutboxJob.id) == job_id)
-                    .where(due)
-                    .values(
-                        status=IN_FLIGHT,
-                        lease_until=now + self.lease,
-                        claimed_by=self.worker_id,
-                        updated_at=now,
-                    )
-                )
-                if getattr(result, "rowcount", 0) == 1:
-                    claimed.append(int(job_id))  # type: ignore[arg-type]
-        return claimed
 
     def _release(self, job_id: int, *, delay: float = 0.0, error: str | None = None) -> None:
-        with transaction(self.engine) as session:
-            job = session.get(OutboxJob, job_id)
-            if job and job.status == IN_FLIGHT:
-                job.status = PENDING
-                job.next_attempt_at = self.clock() + timedelta(seconds=delay)
-                job.lease_until = None
-                if error:
-                    job.error = error
-                session.add(job)
+        claims.release(self.engine, job_id, at=self.clock() + timedelta(seconds=delay), error=error)
 
     # ---- running a job --------------------------------------------------------------------------
     def _work(self, job_id: int) -> None:
@@ -214,13 +146,13 @@ class Delivery:
             try:
                 args = self._resolve(job, spec["args"])
                 if spec["method"] == "chat.postMessage":
-                    args = self._mark(job, index, args)
-                response = self._recover(job, index, spec["method"], args)
+                    args = self.slack.mark(job, index, args)
+                response = self.slack.recover(job, index, spec["method"], args)
                 if response is None:
                     if spec["method"] == "chat.postMessage":
                         self._take_pace(str(args["channel"]))
                     self._set_inflight(job, index)
-                    response = self._call(spec["method"], args)
+                    response = self.slack.call(spec["method"], args)
             except _Wait as wait:
                 self._release(job.id or 0, delay=wait.seconds)
                 return
@@ -237,17 +169,6 @@ class Delivery:
             self._step_done(job, index, response)
         self._finish(job)
 
-    def _call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "files.upload_v2":
-            if "content_base64" in args:  # binary files (charts) travel through JSON as base64
-                args = {**args, "content": base64.b64decode(args.pop("content_base64"))}
-            if "channel" in args:  # files.completeUploadExternal takes channel ids, not names
-                args = {**args, "channel": self._channel_id(str(args["channel"]))}
-            return dict(self.client.files_upload_v2(**args).data)  # type: ignore[arg-type]
-        if method in _FORM_METHODS:
-            return dict(self.client.api_call(method, params=args).data)  # type: ignore[arg-type]
-        return dict(self.client.api_call(method, json=args).data)  # type: ignore[arg-type]
-
     def _resolve(self, job: OutboxJob, value: Any) -> Any:
         if isinstance(value, dict):
             if "$ref" in value:
@@ -258,7 +179,7 @@ class Delivery:
                 with Session(self.engine) as session:
                     message = session.get(SlackMessage, value["$message"])
                 if message is None:
-                    if not self._will_be_posted(value["$message"]):
+                    if not claims.will_be_posted(self.engine, value["$message"]):
                         raise _Permanent(f"message {value['$message']} was never posted")
                     raise _Wait(1.0, f"message {value['$message']} not posted yet")
                 return message.channel if value["part"] == "channel" else message.ts
@@ -266,26 +187,6 @@ class Delivery:
         if isinstance(value, list):
             return [self._resolve(job, v) for v in value]
         return value
-
-    def _will_be_posted(self, key: str) -> bool:
-        with Session(self.engine) as session:
-            waiting = session.exec(
-                select(OutboxJob.id).where(
-                    col(OutboxJob.posts_key) == key, col(OutboxJob.status).in_(UNFINISHED)
-                )
-            ).first()
-        return waiting is not None
-
-    def _mark(self, job: OutboxJob, index: int, args: dict[str, Any]) -> dict[str, Any]:
-        if "metadata" not in args:
-            args = {
-                **args,
-                "metadata": {
-                    "event_type": METADATA_EVENT,
-                    "event_payload": {"job": job.id, "step": index},
-                },
-            }
-        return args
 
     def _take_pace(self, channel: str) -> None:
         wait = pace.take(self.engine, channel, self.clock())
@@ -300,63 +201,6 @@ class Delivery:
                 update(OutboxJob).where(col(OutboxJob.id) == job.id).values(inflight_step=index)
             )
         job.inflight_step = index
-
-    def _recover(
-        self, job: OutboxJob, index: int, method: str, args: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        """After a crash mid-step: what Slack already did for this step, if anything."""
-        if job.inflight_step != index:
-            return None
-        if method == "chat.postMessage":
-            return self._already_posted(job, index, args)
-        if method == "conversations.create":
-            return self._already_created(job, str(args.get("name", "")))
-        return None
-
-    def _already_created(self, job: OutboxJob, name: str) -> dict[str, Any] | None:
-        self._channel_ids.pop(name, None)
-        channel_id = self._channel_id(name)
-        if channel_id == name:
-            return None
-        info = self.client.conversations_info(channel=channel_id).get("channel") or {}
-        if float(info.get("created") or 0) >= job.created_at.timestamp() - 5:
-            log.info("outbox job %s had already created #%s; not creating it again", job.id, name)
-            return {"ok": True, "channel": info}
-        return None
-
-    def _already_posted(
-        self, job: OutboxJob, index: int, args: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        """After a crash mid-post: the message, if Slack already has it."""
-        channel = self._channel_id(str(args["channel"]))
-        history = self.client.conversations_history(
-            channel=channel, limit=100, include_all_metadata=True
-        )
-        for message in history.get("messages") or []:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("job") == job.id and payload.get("step") == index:
-                log.info(
-                    "outbox job %s step %s was already posted; not sending again", job.id, index
-                )
-                return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
-        return None
-
-    def _channel_id(self, channel: str) -> str:
-        name = channel.lstrip("#")
-        if name[:1] in {"C", "G", "D"} and name.upper() == name:
-            return name
-        if name not in self._channel_ids:
-            cursor = None
-            while True:
-                page = self.client.conversations_list(
-                    limit=1000, cursor=cursor, types="public_channel,private_channel"
-                )
-                for ch in page.get("channels") or []:
-                    self._channel_ids[ch["name"]] = ch["id"]
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    break
-        return self._channel_ids.get(name, name)
 
     # ---- recording outcomes ---------------------------------------------------------------
     def _step_done(self, job: OutboxJob, index: int, response: dict[str, Any]) -> None:
@@ -392,9 +236,9 @@ class Delivery:
         status = exc.response.status_code
         error = str(exc.response.get("error") or f"http_{status}")
         if status == 429:
-            retry_after = _retry_after(exc.response.headers)
+            wait = retry_after(exc.response.headers)
             self.stats.retried += 1
-            self._release(job.id or 0, delay=retry_after, error=f"ratelimited ({retry_after}s)")
+            self._release(job.id or 0, delay=wait, error=f"ratelimited ({wait}s)")
             return False
         if error in ALREADY_DONE_ERRORS:
             self._step_done(job, index, {"ok": True, "already": error})
@@ -466,28 +310,6 @@ class Delivery:
                 .where(col(OutboxJob.id) == job.id)
                 .values(status=DONE, lease_until=None, error=None, updated_at=self.clock())
             )
-
-
-_FORM_METHODS = {
-    "conversations.history",
-    "conversations.list",
-    "conversations.info",
-    "users.info",
-    "chat.getPermalink",
-}
-
-
-def _retry_after(headers: Any) -> float:
-    for name in ("Retry-After", "retry-after"):
-        value = headers.get(name) if headers else None
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is not None:
-            try:
-                return max(float(int(value)), 1.0)
-            except ValueError:
-                break
-    return 1.0
 
 
 def _dig(data: Any, path: str) -> Any:

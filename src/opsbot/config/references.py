@@ -1,0 +1,58 @@
+"""The built-in roles, and what no single field can check: every role named exists, keys unique."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+BUILTIN_ROLES: dict[str, str] = {
+    "product-ops-lead": "Owns the operating rhythm: daily triage, incident command, the retro.",
+    "eval-engineer": "Owns eval suites, grader quality and the pre-deploy gate thresholds.",
+    "workflow-analyst": "Owns workflow maps, override and escalation analysis, the weekly review.",
+    "governance-partner": "Owns policy, risk and customer-trust calls; joins sev1s and the retro.",
+}
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[str]:
+    """Unknown roles and duplicate ritual keys in raw configuration data (wrong types ignored)."""
+    roles = data.get("roles")
+    extra = [role for role in roles if isinstance(role, str)] if isinstance(roles, dict) else []
+    known = list(dict.fromkeys([*BUILTIN_ROLES, *extra]))
+    problems: list[str] = []
+
+    def check(path: str, role: Any) -> None:
+        if isinstance(role, str) and role not in known:
+            close = difflib.get_close_matches(role, known, n=1)
+            guess = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(
+                f'{path}: unknown role "{role}"{guess}; known roles: {", ".join(known)} '
+                "(define new ones under roles:)"
+            )
+
+    team = data.get("team")
+    for role in team if isinstance(team, dict) else []:
+        check(f"team.{role}", role)
+    incidents = data.get("incidents")
+    invites = incidents.get("invite_roles") if isinstance(incidents, dict) else None
+    for severity, listed in invites.items() if isinstance(invites, dict) else []:
+        for index, role in enumerate(listed if isinstance(listed, list) else []):
+            check(f"incidents.invite_roles.{severity}[{index}]", role)
+    rituals = data.get("rituals")
+    first_with_key: dict[str, int] = {}
+    for index, ritual in enumerate(rituals if isinstance(rituals, list) else []):
+        if not isinstance(ritual, dict):
+            continue
+        owners = ritual.get("owners")
+        for position, owner in enumerate(owners if isinstance(owners, list) else []):
+            if isinstance(owner, str) and owner.startswith("role:"):
+                check(f"rituals[{index}].owners[{position}]", owner.removeprefix("role:"))
+        key = ritual.get("key")
+        if isinstance(key, str) and key in first_with_key:
+            problems.append(
+                f'rituals[{index}].key: "{key}" is already the key of '
+                f"rituals[{first_with_key[key]}]; ritual keys must be unique"
+            )
+        elif isinstance(key, str):
+            first_with_key[key] = index
+    return problems
