@@ -2,8 +2,8 @@
 
 Each size gets a fresh database; the scores (4 tags, Beta-distributed, full float precision)
 are spread over the dashboard's 35 days (the current week and the 28 days before) and stored
-through the ingest service in batches of 10,000, so the hourly and daily rollups are what the
-API would write. Outcomes (10,000) and eval runs (20) are the same at every size. Then
+through the ingest service in batches of 10,000, so the archive and the per-day histograms are
+what the API would write. Outcomes (10,000) and eval runs (20) are the same at every size. Then
 `service.dashboard` (what `GET /api/v1/dashboard`, `/ops dashboard` and the act-check run) is
 timed: the median of --repeats runs after one warm-up. Target: 1 million at most 2x the time
 of 10 thousand.

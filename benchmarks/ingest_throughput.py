@@ -3,12 +3,13 @@
 opsbot (LiveBot: uvicorn, Starlette, the ingest API) runs in-process against the Slack
 stand-in. The scores span the last --hours hours, 4 tags, in time order as a live client
 sends them (--scattered: random order, a backfill). The API run POSTs --records scores in
-batches of --batch records, one after another
-on one keep-alive connection; each batch is validated, stored raw, rolled up into the hourly
-and daily histograms in the same transaction, and answered (the act-check runs after each
-answer). The baseline inserts the same rows into the same raw table of a fresh database of the
-same kind with one executemany per batch and a commit per batch: no HTTP, no validation, no
-rollups. Target: the API at least half the baseline's records per second.
+batches of --batch records, one after another on one keep-alive connection; each batch is
+validated, archived raw (one row per batch), added to the per-(day, tag) histograms in the
+same transaction, and answered (the act-check runs after each answer). The baseline inserts
+the same rows, one row per score (id, tag, at, score: the table opsbot used to keep its raw
+scores in), into a fresh database of the same kind with one executemany per batch and a commit
+per batch: no HTTP, no validation, no rollups. Target: the API at least half the baseline's
+records per second.
 
     python benchmarks/ingest_throughput.py [--records 200000] [--batch 10000] [--hours 24]
                                            [--scattered] [--database-url postgresql+psycopg://…]
@@ -25,11 +26,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, String, Table, insert
 
 from opsbot.dashboard import tokens
-from opsbot.dashboard.store import ConfidenceRecord
-from opsbot.db import make_engine, transaction
+from opsbot.db import UTCDateTime, make_engine, transaction
 from opsbot.testing import FakeSlack
 from opsbot.testing.live import BOT_TOKEN, SIGNING_SECRET, LiveBot
 
@@ -38,6 +38,18 @@ from _telemetry_db import fresh_database
 
 TARGET_RATIO = 0.5
 TAGS = ("refund-agent", "support-copilot", "triage-router", "intake-classifier")
+
+# The baseline's table: one row per score, as opsbot's raw table was before migration 0006.
+PLAIN = Table(
+    "bench_confidence_row",
+    MetaData(),
+    Column(
+        "id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("tag", String(100), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("score", Float, nullable=False),
+)
 
 
 def batches(
@@ -90,12 +102,12 @@ def bulk_insert(url: str, chunks: list[list[dict[str, Any]]]) -> float:
         ]
         for chunk in chunks
     ]
-    table = ConfidenceRecord.__table__  # type: ignore[attr-defined]
+    PLAIN.create(engine)
     try:
         started = time.perf_counter()
         for chunk in rows:
             with transaction(engine) as session:
-                session.connection().execute(insert(table), chunk)
+                session.connection().execute(insert(PLAIN), chunk)
         return time.perf_counter() - started
     finally:
         engine.dispose()

@@ -14,6 +14,7 @@ from opsbot import outbox
 from opsbot.clock import Clock, utcnow
 from opsbot.db import transaction
 from opsbot.delivery import Hooks
+from opsbot.seams import OccurrenceHook, TriageProvider
 
 if TYPE_CHECKING:
     from opsbot.config import Config
@@ -38,6 +39,11 @@ class Context:
     commands: dict[str, CommandRouter] = field(default_factory=dict)
     api_routes: list[Any] = field(default_factory=list)  # starlette routes under /api/v1
     scheduler: Scheduler | None = None
+    # the daily triage lists what each provider returns (incidents: regressions; dashboard:
+    # metric breaches)
+    triage_exceptions: list[TriageProvider] = field(default_factory=list)
+    # ritual key -> hooks run when one of its occurrences is posted (the weekly review's chart)
+    occurrence_posted: dict[str, list[OccurrenceHook]] = field(default_factory=dict)
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[Session]:

@@ -24,5 +24,13 @@ class NotAllowed(OpsError):
     """The person may not do this; the message says who may."""
 
 
+class FieldErrors(OpsError):
+    """A modal submission refused field by field (block id -> message), shown in the modal."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
 class ConfigError(OpsError):
     """The configuration is invalid; the message names the key path and what is wrong."""

@@ -68,6 +68,36 @@ def count_rows(bot: Any, model: Any) -> int:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
 
+def stored_scores(bot: Any) -> int:
+    """How many confidence scores the archived batches hold in the bot's database."""
+    from sqlalchemy import func
+    from sqlmodel import Session, select
+
+    from opsbot.dashboard.store import ConfidenceArchive
+
+    with Session(bot.ctx.engine) as session:
+        return int(
+            session.exec(select(func.coalesce(func.sum(ConfidenceArchive.records), 0))).one()
+        )
+
+
+def day_histograms(bot: Any) -> dict[tuple[str, str], dict[int, int]]:
+    """Every stored per-day histogram: {(day as YYYY-MM-DD, tag): {bucket: count}}."""
+    from sqlmodel import Session, select
+
+    from opsbot.dashboard.archive import unpack_counts
+    from opsbot.dashboard.store import ConfidenceDay
+
+    with Session(bot.ctx.engine) as session:
+        rows = session.exec(select(ConfidenceDay)).all()
+    found = {}
+    for row in rows:
+        counts = unpack_counts(row.counts)
+        assert row.scores == sum(counts)
+        found[(row.day.date().isoformat(), row.tag)] = {b: n for b, n in enumerate(counts) if n}
+    return found
+
+
 LEAKS = ("Traceback", "SELECT", "INSERT", "sqlalchemy", "psycopg", "sqlite3", "opsb_", 'File "')
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from opsbot.dashboard.store import ConfidenceRecord, EvalCase, EvalRun
+from opsbot.dashboard.store import EvalCase, EvalRun
 
-from .helpers import ago, count_rows, make_token, post, scores
+from .helpers import ago, count_rows, day_histograms, make_token, post, scores, stored_scores
 
 
 def test_retry_with_same_key_replays_the_first_answer(bot: Any) -> None:
@@ -22,7 +22,7 @@ def test_retry_with_same_key_replays_the_first_answer(bot: Any) -> None:
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers.get("idempotent-replayed") == "true"
-    assert count_rows(bot, ConfidenceRecord) == 2
+    assert stored_scores(bot) == 2
 
 
 def test_same_key_with_another_body_is_409(bot: Any) -> None:
@@ -31,7 +31,7 @@ def test_same_key_with_another_body_is_409(bot: Any) -> None:
     post(bot, "confidence", {"records": scores("a", [0.2], days_ago=1)}, token, key="k")
     response = post(bot, "confidence", {"records": scores("a", [0.3], days_ago=1)}, token, key="k")
     assert response.status_code == 409
-    assert count_rows(bot, ConfidenceRecord) == 1
+    assert stored_scores(bot) == 1
 
 
 def test_keys_belong_to_their_token(bot: Any) -> None:
@@ -40,7 +40,7 @@ def test_keys_belong_to_their_token(bot: Any) -> None:
     batch = {"records": scores("a", [0.2], days_ago=1)}
     assert post(bot, "confidence", batch, one, key="k").status_code == 201
     assert post(bot, "confidence", batch, two, key="k").headers.get("idempotent-replayed") is None
-    assert count_rows(bot, ConfidenceRecord) == 2
+    assert stored_scores(bot) == 2
 
 
 def test_eval_run_retry_does_not_duplicate_cases(bot: Any) -> None:
@@ -92,13 +92,13 @@ def test_keys_are_kept_at_least_24_hours(moving_bot: Any, clock: MovableClock) -
         post(moving_bot, "confidence", batch, token, key="late").headers.get("idempotent-replayed")
         == "true"
     )
-    assert count_rows(moving_bot, ConfidenceRecord) == 1
+    assert stored_scores(moving_bot) == 1
     clock.offset = timedelta(hours=49)
     assert (
         post(moving_bot, "confidence", batch, token, key="late").headers.get("idempotent-replayed")
         is None
     )
-    assert count_rows(moving_bot, ConfidenceRecord) == 2
+    assert stored_scores(moving_bot) == 2
 
 
 def test_concurrent_retries_store_once(bot: Any) -> None:
@@ -113,17 +113,12 @@ def test_concurrent_retries_store_once(bot: Any) -> None:
         )
     assert [a.status_code for a in answers] == [201] * 6
     assert len({a.text for a in answers}) == 1
-    assert count_rows(bot, ConfidenceRecord) == 3
+    assert stored_scores(bot) == 3
 
 
 def test_concurrent_batches_add_up_in_the_rollups(bot: Any) -> None:
-    """Batches landing at once on the same (tag, hour, bucket) rows add up, none overwritten."""
+    """Batches landing at once on the same (day, tag) histogram add up, none overwritten."""
     from concurrent.futures import ThreadPoolExecutor
-
-    from sqlalchemy import func
-    from sqlmodel import Session, select
-
-    from opsbot.dashboard.store import ConfidenceDailyRollup, ConfidenceRollup
 
     token = make_token(bot, "ingest")
     at = ago(days=1)
@@ -133,8 +128,25 @@ def test_concurrent_batches_add_up_in_the_rollups(bot: Any) -> None:
             pool.map(lambda _: post(bot, "confidence", batch, token).status_code, range(8))
         )
     assert codes == [201] * 8
-    with Session(bot.ctx.engine) as session:
-        hourly = session.exec(select(ConfidenceRollup.bucket, ConfidenceRollup.count)).all()
-        daily = session.exec(select(func.sum(ConfidenceDailyRollup.count))).one()
-    assert sorted(hourly) == [(250, 800), (500, 800), (750, 800)]
-    assert daily == 2400
+    assert day_histograms(bot) == {(at[:10], "a"): {250: 800, 500: 800, 750: 800}}
+    assert stored_scores(bot) == 2400
+
+
+def test_concurrent_batches_over_several_days_and_tags_add_up(bot: Any) -> None:
+    """Eight batches at once, each touching the same nine (day, tag) histograms in its own
+    order, all succeed (no deadlock) and every count is there."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = make_token(bot, "ingest")
+    cells = [(f"2026-11-{day}T12:00:00+00:00", tag) for day in (18, 19, 20) for tag in "abc"]
+    bodies = []
+    for seed in range(8):
+        order = cells * 10
+        random.Random(seed).shuffle(order)
+        bodies.append({"records": [{"at": at, "tag": tag, "score": 0.5} for at, tag in order]})
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda b: post(bot, "confidence", b, token).status_code, bodies))
+    assert codes == [201] * 8
+    assert day_histograms(bot) == {(at[:10], tag): {500: 80} for at, tag in cells}
+    assert stored_scores(bot) == 720

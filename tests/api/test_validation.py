@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from opsbot.dashboard.archive import unpack_scores
 from opsbot.dashboard.store import (
-    ConfidenceDailyRollup,
-    ConfidenceRecord,
-    ConfidenceRollup,
+    ConfidenceArchive,
+    ConfidenceDay,
     EvalCase,
     EvalRun,
     OutcomeRecord,
 )
 
-from .helpers import ago, assert_no_leak, count_rows, make_token, outcomes, post, scores
+from .helpers import (
+    ago,
+    assert_no_leak,
+    count_rows,
+    day_histograms,
+    make_token,
+    outcomes,
+    post,
+    scores,
+    stored_scores,
+)
 
 
 def test_bad_record_is_named_by_index_and_field(bot: Any) -> None:
@@ -26,8 +36,8 @@ def test_bad_record_is_named_by_index_and_field(bot: Any) -> None:
     assert [p["at"] for p in body["problems"]] == ["records[3].score"]
     assert "1.5" not in response.text  # the offending value is not echoed
     assert_no_leak(response.text, token)
-    assert count_rows(bot, ConfidenceRecord) == 0
-    assert count_rows(bot, ConfidenceRollup) == 0
+    assert count_rows(bot, ConfidenceArchive) == 0
+    assert count_rows(bot, ConfidenceDay) == 0
 
 
 def test_every_problem_is_listed(bot: Any) -> None:
@@ -81,13 +91,8 @@ def test_batch_size_limit(bot: Any) -> None:
     response = post(bot, "confidence", {"records": [*records, records[0]]}, token)
     assert response.status_code == 422
     assert response.json()["problems"][0]["at"] == "records"
-    assert count_rows(bot, ConfidenceRecord) == 10_000
-    with bot.ctx.tx() as session:
-        from sqlalchemy import func
-        from sqlmodel import select
-
-        total = session.exec(select(func.sum(ConfidenceDailyRollup.count))).one()
-    assert total == 10_000
+    assert stored_scores(bot) == 10_000
+    assert sum(n for counts in day_histograms(bot).values() for n in counts.values()) == 10_000
 
 
 def test_malformed_json_and_empty_batches(bot: Any) -> None:
@@ -102,13 +107,39 @@ def test_malformed_json_and_empty_batches(bot: Any) -> None:
 
 
 def test_a_good_batch_is_stored_with_its_rollups(bot: Any) -> None:
-    """Raw rows and the hourly and daily rollups are written together."""
+    """The batch is archived as one row and its day's histogram is written with it."""
     token = make_token(bot, "ingest")
-    response = post(
-        bot, "confidence", {"records": scores("refund-agent", [0.1, 0.1, 0.9], days_ago=1)}, token
-    )
+    records = scores("refund-agent", [0.1, 0.1, 0.9], days_ago=1)
+    response = post(bot, "confidence", {"records": records}, token)
     assert response.status_code == 201
     assert response.json() == {"stored": 3, "kind": "confidence"}
-    assert count_rows(bot, ConfidenceRecord) == 3
-    assert count_rows(bot, ConfidenceRollup) == 2  # buckets 100 and 900 of one hour
-    assert count_rows(bot, ConfidenceDailyRollup) == 2
+    assert count_rows(bot, ConfidenceArchive) == 1 and stored_scores(bot) == 3
+    day = records[0]["at"][:10]
+    assert day_histograms(bot) == {(day, "refund-agent"): {100: 2, 900: 1}}
+
+
+def test_the_archive_gives_back_every_score_as_received(bot: Any) -> None:
+    """Tags, times (to the microsecond, in UTC) and exact scores come back in order."""
+    from datetime import datetime
+
+    from sqlmodel import Session, select
+
+    token = make_token(bot, "ingest")
+    records = [
+        {"at": "2026-11-20T23:59:59.999999-05:00", "tag": " refund-agent ", "score": 0.1 + 0.2},
+        {"at": "2026-11-21T04:59:59.999999Z", "tag": "café-agent", "score": 1},
+        {"at": ago(hours=1), "tag": "refund-agent", "score": 0},
+    ]
+    assert post(bot, "confidence", {"records": records}, token).status_code == 201
+    with Session(bot.ctx.engine) as session:
+        (archived,) = session.exec(select(ConfidenceArchive)).all()
+    back = unpack_scores(archived.payload)
+    assert [(r.tag, r.at, r.score) for r in back] == [
+        ("refund-agent", datetime.fromisoformat(records[0]["at"]), 0.1 + 0.2),
+        ("café-agent", datetime.fromisoformat(records[1]["at"]), 1.0),
+        ("refund-agent", datetime.fromisoformat(records[2]["at"]), 0.0),
+    ]
+    assert archived.first_at == back[0].at and archived.last_at == back[2].at
+    histograms = day_histograms(bot)
+    assert histograms[("2026-11-21", "refund-agent")] == {300: 1}  # 04:59 UTC, the next day
+    assert histograms[("2026-11-21", "café-agent")] == {999: 1}

@@ -73,12 +73,12 @@ def test_the_act_check_is_a_leader_gated_job(bot: Any) -> None:
 
 
 def test_daily_triage_lists_the_breach(bot: Any, slack: Any) -> None:
-    """The rituals' triage provider `opsbot.dashboard.exceptions:metric_breaches` finds it."""
-    from opsbot.rituals.context_gathering import _exceptions
+    """The triage provider the dashboard registers on the context lists the breach."""
+    from opsbot.rituals.context_gathering import exceptions
 
     token = make_token(bot, "ingest")
     run(bot, token, "r-1", passed=1)
     slack.wait_for(lambda: alerts_in(slack))
     with bot.ctx.tx() as session:
-        lines = _exceptions(session, bot.ctx.clock())
+        lines = exceptions(session, bot.ctx.clock(), bot.ctx.triage_exceptions)
     assert any(line.startswith("🔴 *Eval pass rate* `refunds` in act since") for line in lines)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from opsbot.cli import main
-from opsbot.dashboard.store import ConfidenceRecord, EvalRun, OutcomeRecord
-from tests.api.helpers import count_rows, get_dashboard, post, scores
+from opsbot.dashboard.store import EvalRun, OutcomeRecord
+from tests.api.helpers import count_rows, get_dashboard, post, scores, stored_scores
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +73,7 @@ def test_ingest_reports_line_numbers_and_stores_nothing(
     assert f"{path}: line 4: not valid JSON" in err
     assert f"{path}: line 5: kind: must be one of" in err
     assert "nothing was stored" in err
-    assert count_rows(bot, ConfidenceRecord) == 0
+    assert stored_scores(bot) == 0
 
 
 def test_synthetic_week_shows_what_needs_action(
@@ -88,6 +88,7 @@ def test_synthetic_week_shows_what_needs_action(
     assert code == 0, out
     assert "Stored 6300 confidence scores, 6300 outcomes and 70 eval runs" in out
     assert count_rows(bot, OutcomeRecord) == 6300 and count_rows(bot, EvalRun) == 70
+    assert stored_scores(bot) == 6300
     posted = slack.wait_for(
         lambda: len(slack.messages("ai-ops")) >= 2 and [m.text for m in slack.messages("ai-ops")],
         timeout=10,

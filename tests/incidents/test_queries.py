@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opsbot.config import parse_config
+from opsbot.dashboard.ingest import store_eval_run
+from opsbot.dashboard.schemas import CaseIn, EvalRunIn
 from opsbot.db import transaction
 from opsbot.incidents import service, store
 from opsbot.incidents.model import Layer, Severity
+from opsbot.incidents.regressions import triage_items
 from tests.incidents.helpers import incident_channel, panel, posted, run
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -61,23 +64,43 @@ def test_a_passing_eval_run_verifies_every_open_fix_with_that_test(engine) -> No
         )
 
 
-def test_regressions_are_closed_incidents_whose_test_failed_after_close(engine) -> None:
-    """A failing verification test after close lists that incident; before close it does not."""
+def _eval_run(session: Any, run_id: str, at: datetime, **cases: bool) -> None:
+    """Store an eval run as the ingest API does (case ids given with dashes as underscores)."""
+    run = EvalRunIn(
+        suite="refunds",
+        tag="prompt-v12",
+        run_id=run_id,
+        at=at,
+        cases=[CaseIn(id=name.replace("_", "-"), passed=ok) for name, ok in cases.items()],
+    )
+    store_eval_run(session, run, now=at)
+
+
+def test_regressions_are_closed_incidents_whose_test_fails_after_close(engine) -> None:
+    """A closed incident is a regression while its test's latest result, after the close, is a
+    failure: not for a failure before the close, no longer once a later run passes."""
+    closed_at = T0 + timedelta(hours=1)
     with transaction(engine) as session:
         closed, still_open = _incident(session, "Closed one"), _incident(session, "Open one")
         _settle(session, closed, "eval-a", T0)
         _settle(session, still_open, "eval-a", T0)
         service.verify_fix(session, closed, 1, actor=LEAD, now=T0)
         service.resolve(session, closed, actor=LEAD, admins=[], now=T0)
-        service.close(
-            session, closed, actor=LEAD, admins=[], archive=False, now=T0 + timedelta(hours=1)
-        )
+        service.close(session, closed, actor=LEAD, admins=[], archive=False, now=closed_at)
+        _eval_run(session, "r-1", closed_at - timedelta(minutes=5), eval_a=False, eval_z=False)
     with transaction(engine) as session:
-        found = service.regressions_for_failed_tests(
-            session, ["eval-a", "eval-z"], T0 + timedelta(days=1)
-        )
-        assert [i.id for i in found] == [closed]
-        assert service.regressions_for_failed_tests(session, ["eval-a"], T0) == []
+        assert service.regressions(session) == []
+        _eval_run(session, "r-2", closed_at + timedelta(days=1), eval_a=False, eval_z=True)
+    with transaction(engine) as session:
+        assert [(i.id, f.number, run) for i, f, run in service.regressions(session)] == [
+            (closed, 1, "r-2")
+        ]
+        [item] = triage_items(session, T0 + timedelta(days=2))
+        assert item.channel_id == f"C0INC{closed:05d}"
+        assert "test eval-a of fix 1 failed in eval run r-2" in item.text
+        _eval_run(session, "r-3", closed_at + timedelta(days=2), eval_a=True)
+    with transaction(engine) as session:
+        assert service.regressions(session) == []
         assert [i.id for i in service.open_incidents(session)] == [still_open]
 
 

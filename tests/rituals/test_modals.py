@@ -123,3 +123,21 @@ def _t(day: str):
     from datetime import UTC, datetime
 
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def test_a_stale_button_is_refused_to_the_clicker_and_always_acked(
+    slack, triage_bot, people, clock
+) -> None:
+    """Check in on a message whose occurrence has already ended (its edit not yet seen) is
+    acknowledged with 200 every time and refused to the clicker alone, 20 times out of 20."""
+    _post_triage(slack, triage_bot, clock)
+    with triage_bot.ctx.tx() as session:
+        [occ] = store.occurrences_between(session, start=_t("2026-03-30"), end=_t("2026-03-31"))
+        assert store.transition(session, occ, to=store.SKIPPED, closed_at=_t("2026-03-30"))
+    for attempt in range(1, 21):
+        response = people.bob.click("Check in", channel="ai-ops")
+        assert response.status == 200, (attempt, response.body_text)
+        slack.wait_for(lambda n=attempt: len(people.bob.ephemerals("ai-ops")) == n)
+    refusals = people.bob.ephemerals("ai-ops")
+    assert all("This occurrence is skipped; it takes no more input." in e.text for e in refusals)
+    assert people.alice.ephemerals("ai-ops") == [] and slack.open_views("bob") == []

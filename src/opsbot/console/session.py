@@ -26,6 +26,7 @@ HELP = """Console commands
   react <emoji> <n>      react to message n here (📌 is `react pushpin 2`)
   say <text>             post a message here as yourself
   home                   open your App Home tab         files        files uploaded here
+  ingest <file.jsonl>    feed telemetry to the bot (make some with scripts/synthetic_telemetry.py)
   file <n>               print file n                   as <name>    act as someone else
   wait [seconds]         let the bot work and show what changed (default 2)
   help                   this text                      quit         leave"""
@@ -83,7 +84,8 @@ class Console:
         )
         lines.extend("      " + line for line in body)
         for file in message.files or []:
-            lines.append(f"      [file: {file.get('title') or file.get('name')}]")
+            title = file.get("title") if isinstance(file, dict) else getattr(file, "title", "")
+            lines.append(f"      [file: {title or 'untitled'}] (type `files` to list them)")
         if message.reactions:
             lines.append(
                 "      " + " ".join(f":{k}: {len(v)}" for k, v in message.reactions.items())
@@ -185,6 +187,7 @@ class Console:
             "as": lambda: self._as(rest),
             "wait": lambda: self.settle(float(rest or 2), expect_change=False),
             "thread": lambda: self._thread(rest),
+            "ingest": lambda: self._ingest(rest),
         }.get(word.lower())
         if action is None:
             self.say(f"I don't know `{word}`. Type `help`, or a slash command like `/ops help`.")
@@ -303,6 +306,13 @@ class Console:
         except UnicodeDecodeError:
             self.say(f"(binary file, {len(content)} bytes)")
 
+    def _ingest(self, path: str) -> None:
+        from opsbot.console.telemetry import ingest_into
+
+        for line in ingest_into(self.live.ctx, path.strip()):
+            self.say(line)
+        self.settle(expect_change=False)
+
     def _as(self, name: str) -> None:
         if not name.strip():
             self.say("Type `as <name>`, e.g. `as bob`.")
@@ -336,6 +346,8 @@ def run_console(
     from opsbot.testing.live import BOT_TOKEN, SIGNING_SECRET, LiveBot
 
     out = out or sys.stdout
+    if script is None and sys.stdin.isatty():
+        import readline  # noqa: F401  line editing and history for input()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     workdir = tempfile.mkdtemp(prefix="opsbot-console-")
     url = (
@@ -357,8 +369,17 @@ def run_console(
         console.say(f"(database: {url})")
         while True:
             line = console.ask(f"#{console.channel} @{console.me.name}> ")
-            if line is None or not console.handle(line):
+            if line is None:
                 break
+            try:
+                if not console.handle(line):
+                    break
+            except Exception as exc:
+                logging.getLogger(__name__).debug("console command failed", exc_info=True)
+                console.say(
+                    f"That did not work ({type(exc).__name__}: {exc}). "
+                    "The bot is still running; type `help`."
+                )
     finally:
         if source:
             source.close()

@@ -84,9 +84,18 @@ def check_alerts(
 def run_check(
     tx: Callable[[], AbstractContextManager[Session]], config: Config, now: datetime
 ) -> list[str]:
-    """The act-check in two transactions: read the dashboard, then record and post."""
+    """The act-check in two transactions: read the dashboard, then record and post.
+
+    The second (a write) is skipped when nothing is in act, before or now: an act-check
+    after every ingest then does not queue behind, or hold up, the next batch's write.
+    """
     with tx() as session:
         board = service.dashboard(session, config, now=now)
+        was_acting = session.exec(
+            select(AlertState.key).where(col(AlertState.in_act).is_(True)).limit(1)
+        ).first()
+    if was_acting is None and not any(e["state"] == ACT for _, _, e in service.entries(board)):
+        return []
     with tx() as session:
         return check_alerts(session, config, now=now, board=board)
 

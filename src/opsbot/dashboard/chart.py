@@ -90,13 +90,23 @@ def _plot(
 
 
 def post_weekly_chart(
-    session: Session, ctx_or_config: Any, channel: str, now: datetime
+    session: Session,
+    ctx_or_config: Any,
+    channel: str,
+    now: datetime,
+    *,
+    thread_key: str | None = None,
 ) -> outbox.OutboxJob:
-    """Queue the chart of the five metrics over the last 8 weeks for upload to ``channel``."""
+    """Queue the chart of the five metrics over the last 8 weeks for upload to ``channel``
+    (in the thread of the message posted under ``thread_key``, if given: in the same lane,
+    so the upload waits for that message)."""
     config = config_of(ctx_or_config)
     series = weekly_series(session, config, now=now)
     png = render_png(series)
     day = now.strftime("%Y-%m-%d")
+    thread: dict[str, Any] = (
+        {"thread_ts": outbox.message_ref(thread_key, "ts")} if thread_key else {}
+    )
     return outbox.enqueue(
         session,
         kind="dashboard-chart",
@@ -113,6 +123,7 @@ def post_weekly_chart(
                     "The five dashboard metrics over the last 8 weeks. "
                     "Type /ops dashboard for today's states and reasons."
                 ),
+                **thread,
             )
         ],
     )

@@ -109,7 +109,10 @@ def ingest_file(session: Session, handle: TextIO, *, now: Any) -> IngestReport:
         if report.problem_count or not pending[kind]:
             pending[kind].clear()
             return
-        (add_confidence if kind == "confidence" else add_outcomes)(session, pending[kind])
+        if kind == "confidence":
+            add_confidence(session, pending[kind], received_at=now)
+        else:
+            add_outcomes(session, pending[kind])
         pending[kind].clear()
 
     for number, line in _lines(handle):

@@ -1,4 +1,4 @@
-"""Fine histograms of confidence scores: the hourly per-tag rollup the dashboard computes from."""
+"""Fine histograms of confidence scores: the per-day, per-tag rollup the dashboard computes from."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def bucket_of(score: float) -> int:
 
 
 class Histogram:
-    """Counts of scores per bucket; windows are built by merging hourly rollups."""
+    """Counts of scores per bucket; windows are built by merging daily rollups."""
 
     __slots__ = ("_counts",)
 
@@ -53,7 +53,7 @@ class Histogram:
 
     @classmethod
     def merged(cls, histograms: Iterable[Histogram]) -> Histogram:
-        """One histogram holding every score of the given ones (e.g. 168 hourly rollups)."""
+        """One histogram holding every score of the given ones (e.g. 28 daily rollups)."""
         total = cls()
         for histogram in histograms:
             total.merge(histogram)

@@ -31,7 +31,7 @@ class DuplicateRun(OpsError):
 def store_batch(session: Session, batch: Batch, *, now: datetime) -> dict[str, Any]:
     """Store one validated batch and its rollups; returns the API's answer body."""
     if isinstance(batch, ConfidenceBatch):
-        rollups.add_confidence(session, batch.records)
+        rollups.add_confidence(session, batch.records, received_at=now)
         return {"stored": len(batch.records), "kind": "confidence"}
     if isinstance(batch, OutcomeBatch):
         rollups.add_outcomes(session, batch.records)

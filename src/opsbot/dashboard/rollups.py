@@ -1,26 +1,30 @@
-"""Rollup upserts (in the ingest's transaction) and the window reads the dashboard makes.
+"""Rollups written in the ingest's transaction, and the window reads the dashboard makes.
 
-Upserts are `INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count` on the rollup's
-primary key, so concurrent ingests on PostgreSQL add up instead of overwriting each other.
+Confidence: each batch is archived as one row, and its scores are counted in Python into one
+histogram per (tag, UTC day), which is added to that day's stored histogram (`add_to_days`).
+Outcomes: `INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count` per (tag, hour,
+outcome), so concurrent ingests add up instead of overwriting each other.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import add
 from typing import Any
 
-from sqlalchemy import case, func, insert, literal
+from sqlalchemy import bindparam, case, func, insert, literal, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from opsbot.dashboard.archive import EMPTY_COUNTS, pack_counts, pack_scores, unpack_counts
 from opsbot.dashboard.histogram import CONFIDENCE_BUCKETS, Histogram
 from opsbot.dashboard.schemas import ConfidenceIn, OutcomeIn
 from opsbot.dashboard.store import (
-    ConfidenceDailyRollup,
-    ConfidenceRecord,
-    ConfidenceRollup,
+    ConfidenceArchive,
+    ConfidenceDay,
     OutcomeRecord,
     OutcomeRollup,
 )
@@ -28,6 +32,8 @@ from opsbot.dashboard.store import (
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+_MICROSECOND = timedelta(microseconds=1)
+_DAY_US = 86_400_000_000
 
 
 def hour_of(at: datetime) -> datetime:
@@ -38,17 +44,21 @@ def day_of(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _dialect_insert(session: Session, table: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    return dialect_insert(table)
+
+
 def _upsert(
     session: Session, model: Any, keys: list[str], adds: list[str], rows: list[dict[str, Any]]
 ) -> None:
     if not rows:
         return
     table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    stmt = dialect_insert(table)
+    stmt = _dialect_insert(session, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={name: table.c[name] + stmt.excluded[name] for name in adds}
     )
@@ -57,34 +67,76 @@ def _upsert(
     session.connection().execute(stmt, rows)
 
 
-def add_confidence(session: Session, records: Sequence[ConfidenceIn]) -> None:
-    """Store the raw scores and add them to the hourly and daily histograms."""
-    by_hour: Counter[tuple[str, int, int]] = Counter()  # (tag, hours since epoch, bucket)
-    raw = []
-    for record in records:
-        raw.append({"tag": record.tag, "at": record.at, "score": record.score})
-        # the schema keeps scores in [0, 1], so this is bucket_of without its checks
-        bucket = min(int(record.score * CONFIDENCE_BUCKETS), CONFIDENCE_BUCKETS - 1)
-        by_hour[(record.tag, int(record.at.timestamp()) // 3600, bucket)] += 1
-    hours = {n: EPOCH + HOUR * n for n in {key[1] for key in by_hour}}
-    hourly = {(tag, hours[n], bucket): count for (tag, n, bucket), count in by_hour.items()}
-    daily: Counter[tuple[str, datetime, int]] = Counter()
-    for (tag, hour, bucket), count in hourly.items():
-        daily[(tag, day_of(hour), bucket)] += count
-    session.connection().execute(insert(ConfidenceRecord.__table__), raw)  # type: ignore[attr-defined]
-    _upsert(
-        session,
-        ConfidenceRollup,
-        ["tag", "hour", "bucket"],
-        ["count"],
-        [{"tag": t, "hour": h, "bucket": b, "count": n} for (t, h, b), n in hourly.items()],
+def add_confidence(
+    session: Session, records: Sequence[ConfidenceIn], *, received_at: datetime
+) -> None:
+    """Archive the batch's raw scores as one row and add them to the per-day histograms."""
+    if not records:
+        return
+    tag_index: dict[str, int] = {}
+    tag_ids = [tag_index.setdefault(record.tag, len(tag_index)) for record in records]
+    # exact integer microseconds: aware datetimes subtract in UTC
+    micros = [(record.at - EPOCH) // _MICROSECOND for record in records]
+    scores = [record.score for record in records]
+    top = CONFIDENCE_BUCKETS - 1
+    # the schema keeps scores in [0, 1], so this is bucket_of without its checks
+    buckets = [min(int(score * CONFIDENCE_BUCKETS), top) for score in scores]
+    counted = Counter(zip([us // _DAY_US for us in micros], tag_ids, buckets, strict=True))
+    tags = list(tag_index)
+    histograms: dict[tuple[datetime, str], list[int]] = {}
+    for (day, tag_id, bucket), count in counted.items():
+        key = (EPOCH + DAY * day, tags[tag_id])
+        counts = histograms.get(key)
+        if counts is None:
+            counts = histograms[key] = [0] * CONFIDENCE_BUCKETS
+        counts[bucket] = count
+    session.connection().execute(
+        insert(ConfidenceArchive.__table__),  # type: ignore[attr-defined]
+        {
+            "received_at": received_at,
+            "first_at": EPOCH + _MICROSECOND * min(micros),
+            "last_at": EPOCH + _MICROSECOND * max(micros),
+            "records": len(records),
+            "payload": pack_scores(tags, tag_ids, micros, scores),
+        },
     )
-    _upsert(
-        session,
-        ConfidenceDailyRollup,
-        ["tag", "day", "bucket"],
-        ["count"],
-        [{"tag": t, "day": d, "bucket": b, "count": n} for (t, d, b), n in daily.items()],
+    add_to_days(session, histograms)
+
+
+def add_to_days(session: Session, histograms: dict[tuple[datetime, str], list[int]]) -> None:
+    """Add each {(day, tag): counts} to that day's stored histogram, creating it when new.
+
+    Every key is first inserted empty (`ON CONFLICT DO NOTHING`: it waits for a concurrent
+    insert of the same key to end), then all are read `FOR UPDATE`, added to and written
+    back, each step in (day, tag) order: two transactions never wait on each other in a cycle.
+    """
+    if not histograms:
+        return
+    table = ConfidenceDay.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    keys = sorted(histograms)
+    connection.execute(
+        _dialect_insert(session, table).on_conflict_do_nothing(),
+        [{"day": day, "tag": tag, "scores": 0, "counts": EMPTY_COUNTS} for day, tag in keys],
+    )
+    # FOR UPDATE on PostgreSQL; on SQLite the insert above already made this the only writer
+    current = connection.execute(
+        sa_select(table.c.day, table.c.tag, table.c.counts)
+        .where(tuple_(table.c.day, table.c.tag).in_(keys))
+        .order_by(table.c.day, table.c.tag)
+        .with_for_update()
+    )
+    changes = []
+    for day, tag, packed in current:
+        counts = list(map(add, unpack_counts(packed), histograms[(day, tag)]))
+        changes.append({"d": day, "t": tag, "n": sum(counts), "c": pack_counts(counts)})
+    if len(changes) != len(keys):
+        raise RuntimeError("A confidence histogram vanished while it was being added to.")
+    connection.execute(
+        update(table)
+        .where(table.c.day == bindparam("d"), table.c.tag == bindparam("t"))
+        .values(scores=bindparam("n"), counts=bindparam("c")),
+        changes,
     )
 
 
@@ -120,29 +172,35 @@ def add_outcomes(session: Session, records: Sequence[OutcomeIn]) -> None:
     )
 
 
+def confidence_windows(session: Session, edges: Sequence[datetime]) -> dict[str, list[Histogram]]:
+    """Per tag, the histogram of each window [edges[i+1], edges[i]) (whole UTC days, newest
+    window first), from one read of the per-day histograms."""
+    if any(edge != day_of(edge) for edge in edges):
+        raise ValueError("Confidence windows start and end at UTC midnight.")
+    if list(edges) != sorted(edges, reverse=True):
+        raise ValueError("Window edges go from the newest to the oldest.")
+    ascending = list(reversed(edges))
+    windows = len(edges) - 1
+    table = ConfidenceDay.__table__  # type: ignore[attr-defined]
+    query = sa_select(table.c.day, table.c.tag, table.c.counts).where(
+        table.c.day >= edges[-1], table.c.day < edges[0]
+    )
+    sums: dict[str, list[list[int] | None]] = {}
+    for day, tag, packed in session.connection().execute(query):
+        window = windows - bisect_right(ascending, day)  # 0 is the newest
+        slots = sums.setdefault(tag, [None] * windows)
+        counts = unpack_counts(packed)
+        found = slots[window]
+        slots[window] = list(counts) if found is None else list(map(add, found, counts))
+    return {
+        tag: [Histogram(counts) if counts is not None else Histogram() for counts in slots]
+        for tag, slots in sums.items()
+    }
+
+
 def confidence_window(session: Session, start: datetime, end: datetime) -> dict[str, Histogram]:
-    """Each tag's histogram of the scores in [start, end): whole days from the daily rollup,
-    the hours at either edge from the hourly one."""
-    first_day, last_day = day_of(start + DAY - timedelta(microseconds=1)), day_of(end)
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * CONFIDENCE_BUCKETS)
-    parts: list[tuple[Any, Any, datetime, datetime]] = []
-    if first_day < last_day:
-        parts.append((ConfidenceDailyRollup, ConfidenceDailyRollup.day, first_day, last_day))
-        edges = [(start, first_day), (last_day, end)]
-    else:
-        edges = [(start, end)]
-    for low, high in edges:
-        if low < high:
-            parts.append((ConfidenceRollup, ConfidenceRollup.hour, low, high))
-    for model, column, low, high in parts:
-        query = (
-            select(model.tag, model.bucket, func.sum(model.count))
-            .where(col(column) >= low, col(column) < high)
-            .group_by(model.tag, model.bucket)
-        )
-        for tag, bucket, total in session.exec(query):
-            counts[tag][bucket] += int(total)
-    return {tag: Histogram(bucket_counts) for tag, bucket_counts in counts.items()}
+    """Each tag's histogram of the scores in [start, end), both UTC midnights."""
+    return {tag: found[0] for tag, found in confidence_windows(session, [end, start]).items()}
 
 
 OutcomeTotals = dict[str, dict[str, float]]  # outcome -> {"count", "successes", "cost"}
@@ -183,6 +241,6 @@ def outcome_windows(session: Session, edges: Sequence[datetime]) -> dict[str, li
 
 def tags_seen(session: Session) -> Iterable[str]:
     """Every tag with confidence or outcome rollups."""
-    found = set(session.exec(select(ConfidenceDailyRollup.tag).distinct()))
+    found = set(session.exec(select(ConfidenceDay.tag).distinct()))
     found.update(session.exec(select(OutcomeRollup.tag).distinct()))
     return sorted(found)

@@ -1,8 +1,9 @@
 """The dashboard JSON, computed from the rollups with the pure metric rules.
 
 Windows are whole UTC days, today counted as the first: "the last 7 days" at Wednesday 10:00
-is Thursday 00:00 to now. So every confidence window reads the daily rollup only, and the
-cost of the dashboard does not grow with the number of scores.
+is Thursday 00:00 to now. So the confidence windows are one read of the per-day histograms
+(one row per tag and day), and the cost of the dashboard does not grow with the number of
+scores.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from sqlmodel import Session, col, select
 
 from opsbot.config import Config, DashboardThresholds
 from opsbot.dashboard import metrics as m
-from opsbot.dashboard.histogram import Histogram
 from opsbot.dashboard.layout import KEY_FIELD, METRICS
-from opsbot.dashboard.rollups import OutcomeTotals, confidence_window, day_of, outcome_windows
+from opsbot.dashboard.rollups import OutcomeTotals, confidence_windows, day_of, outcome_windows
 from opsbot.dashboard.store import EvalRun
 
 
@@ -75,11 +75,11 @@ def dashboard(session: Session, config: Config, *, now: datetime) -> dict[str, A
 def drift(session: Session, limits: m.Thresholds, end: datetime) -> list[dict[str, Any]]:
     current_start = end - timedelta(days=limits.drift_current_days)
     baseline_start = current_start - timedelta(days=limits.drift_baseline_days)
-    now_h = confidence_window(session, current_start, end)
-    before_h = confidence_window(session, baseline_start, current_start)
+    windows = confidence_windows(session, [end, current_start, baseline_start])
     entries = []
-    for tag in sorted(set(now_h) | set(before_h)):
-        found = m.assess_drift(before_h.get(tag, Histogram()), now_h.get(tag, Histogram()), limits)
+    for tag in sorted(windows):
+        current, before = windows[tag]
+        found = m.assess_drift(before, current, limits)
         entries.append(
             {
                 "tag": tag,

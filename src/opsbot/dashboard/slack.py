@@ -8,13 +8,15 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.context import Context
-from opsbot.dashboard import alerts, api, blocks, idempotency, service
+from opsbot.dashboard import alerts, api, blocks, chart, exceptions, idempotency, service
+from opsbot.seams import PostedOccurrence
 from opsbot.slack.commands import CommandRequest, Reply
 
 log = logging.getLogger(__name__)
 ALERT_JOB = "dashboard-alerts"
 ALERT_EVERY_SECONDS = 300
 HOME_ORDER = 50
+WEEKLY_REVIEW = "weekly-model-workflow-review"  # the ritual whose occurrences show the chart
 
 
 def show_dashboard(ctx: Context, req: CommandRequest) -> Reply:
@@ -48,9 +50,22 @@ def run_alert_check(ctx: Context) -> list[str]:
     return posted
 
 
+def chart_in_thread(ctx: Context) -> Any:
+    """An occurrence hook: the five-metric chart in the thread of the weekly review."""
+
+    def post(session: Session, posted: PostedOccurrence) -> None:
+        chart.post_weekly_chart(
+            session, ctx.config, posted.channel, posted.now, thread_key=posted.thread_key
+        )
+
+    return post
+
+
 def register(app: Any, ctx: Context) -> None:
     ctx.commands["/ops"].add("dashboard", show_dashboard)
     ctx.home_sections.append((HOME_ORDER, home_section(ctx)))
+    ctx.triage_exceptions.append(exceptions.metric_breaches)
+    ctx.occurrence_posted.setdefault(WEEKLY_REVIEW, []).append(chart_in_thread(ctx))
     runner = alerts.AlertRunner(lambda: run_alert_check(ctx))
     ctx.api_routes.extend(api.routes(ctx, runner.request))
     if ctx.scheduler is not None:

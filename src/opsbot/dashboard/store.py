@@ -1,8 +1,9 @@
-"""Telemetry tables: API tokens, idempotency records, eval runs, raw records, rollups, alerts.
+"""Telemetry tables: API tokens, idempotency records, eval runs, raw batches, rollups, alerts.
 
-Raw confidence and outcome records are kept for audit and reprocessing; the dashboard reads
-only the rollups, which are upserted in the ingest's own transaction: confidence per (tag,
-hour, bucket) and per (tag, day, bucket), outcomes per (tag, hour, outcome).
+Each confidence batch is archived raw as one row (audit and reprocessing; `archive` says how
+it is encoded), and its scores are added to one histogram per (tag, UTC day) in the same
+transaction; the dashboard reads only those histograms. Outcomes are kept one row per record
+and rolled up per (tag, hour, outcome).
 """
 
 from __future__ import annotations
@@ -10,7 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from opsbot.db import UTCDateTime
@@ -78,17 +88,20 @@ class EvalCase(SQLModel, table=True):
     score: float | None = None
 
 
-class ConfidenceRecord(SQLModel, table=True):
-    """A raw confidence score as received (audit and reprocessing; the dashboard never scans it)."""
+class ConfidenceArchive(SQLModel, table=True):
+    """One stored batch of confidence scores, raw as received (audit and reprocessing; the
+    dashboard never reads it): `archive.unpack_scores(payload)` gives its records back."""
 
-    __tablename__ = "confidence_record"
+    __tablename__ = "confidence_archive"
 
     id: int | None = Field(
         default=None, sa_column=Column(_ROW_ID, primary_key=True, autoincrement=True)
     )
-    tag: str = Field(max_length=100)
-    at: datetime = Field(sa_type=UTCDateTime)
-    score: float = Field(sa_column=Column(Float, nullable=False))
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    first_at: datetime = Field(sa_type=UTCDateTime, index=True)  # the batch's earliest score
+    last_at: datetime = Field(sa_type=UTCDateTime)
+    records: int
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class OutcomeRecord(SQLModel, table=True):
@@ -106,26 +119,18 @@ class OutcomeRecord(SQLModel, table=True):
     success: bool
 
 
-class ConfidenceRollup(SQLModel, table=True):
-    """How many scores of a tag fell in each 1/1000 bucket during one hour."""
+class ConfidenceDay(SQLModel, table=True):
+    """A tag's scores of one UTC day as a histogram: 1,000 bucket counts, packed (`archive`).
 
-    __tablename__ = "confidence_rollup"
+    A 35-day dashboard reads 35 rows per tag however many scores they hold.
+    """
 
-    hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)  # first: windows are ranges
-    tag: str = Field(max_length=100, primary_key=True)
-    bucket: int = Field(primary_key=True)
-    count: int = Field(sa_column=Column(BigInteger, nullable=False))
-
-
-class ConfidenceDailyRollup(SQLModel, table=True):
-    """The same counts per UTC day: a 35-day window reads at most 35,000 rows per tag."""
-
-    __tablename__ = "confidence_daily_rollup"
+    __tablename__ = "confidence_day"
 
     day: datetime = Field(sa_type=UTCDateTime, primary_key=True)  # first: windows are ranges
     tag: str = Field(max_length=100, primary_key=True)
-    bucket: int = Field(primary_key=True)
-    count: int = Field(sa_column=Column(BigInteger, nullable=False))
+    scores: int = Field(sa_column=Column(BigInteger, nullable=False))  # the counts' sum
+    counts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class OutcomeRollup(SQLModel, table=True):

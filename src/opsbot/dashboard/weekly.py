@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from opsbot.config import Config
 from opsbot.dashboard import metrics as m
 from opsbot.dashboard.histogram import Histogram
-from opsbot.dashboard.rollups import confidence_window, outcome_windows
+from opsbot.dashboard.rollups import confidence_windows, outcome_windows
 from opsbot.dashboard.service import remediation_durations, thresholds_from, window_end
 from opsbot.dashboard.store import EvalRun
 
@@ -91,7 +91,11 @@ def _drift(session: Session, starts: list[datetime], limits: m.Thresholds) -> Se
     baseline_weeks = max(1, limits.drift_baseline_days // 7)
     first = starts[0] - WEEK * baseline_weeks
     all_starts = [first + WEEK * i for i in range(baseline_weeks + len(starts))]
-    weekly = [confidence_window(session, start, start + WEEK) for start in all_starts]
+    edges = [all_starts[-1] + WEEK, *reversed(all_starts)]
+    by_tag = confidence_windows(session, edges)  # per tag, newest week first
+    weekly = [
+        {tag: windows[-1 - i] for tag, windows in by_tag.items()} for i in range(len(all_starts))
+    ]
     tags = sorted(
         {tag for week in weekly for tag in week},
         key=lambda t: -sum(week[t].total for week in weekly if t in week),

@@ -16,7 +16,7 @@ from opsbot.errors import NotFound, OpsError
 from opsbot.incidents import modals, service, store, updates
 from opsbot.incidents.model import Layer, Severity
 from opsbot.incidents.store import Incident
-from opsbot.slack.mrkdwn import unescape
+from opsbot.slack.listeners import Click, Respond, Submit, on_action, on_view
 
 log = logging.getLogger(__name__)
 PUSHPIN = "pushpin"
@@ -28,7 +28,7 @@ FIELD_OF = {
     "incident.fix": "text",
     "incident.verify": "text",
 }
-Submit = Callable[[Session, int, dict[str, Any], str], Any]
+Change = Callable[[Session, int, dict[str, Any], str], Any]  # session, incident, values, who
 
 
 def _incident_of(session: Session, body: dict[str, Any]) -> Incident:
@@ -48,31 +48,8 @@ def _incident_of(session: Session, body: dict[str, Any]) -> Incident:
     return incident
 
 
-def _refusals_replied(listener: Callable[..., None]) -> Callable[..., None]:
-    """Reply to a refusal here rather than raise it after ack().
-
-    Bolt 1.x (listener/thread_runner.py) resets the ack to None when a listener raises after
-    acking; if that wins the race with the request thread, Slack gets a 404 after 3 s.
-    """
-
-    def replying(
-        ack: Callable[..., None],
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Callable[..., Any],
-    ) -> None:
-        ack()
-        try:
-            listener(body, client)
-        except OpsError as exc:
-            respond(text=exc.for_slack(), response_type="ephemeral", replace_original=False)
-
-    return replying
-
-
-def _open_modal(ctx: Context, name: str) -> Callable[..., None]:
-    @_refusals_replied
-    def opened(body: dict[str, Any], client: WebClient) -> None:
+def _open_modal(ctx: Context, name: str) -> Click:
+    def opened(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         with ctx.tx() as session:
             incident = _incident_of(session, body)
             if incident.status == "closed":
@@ -103,9 +80,8 @@ def _open_modal(ctx: Context, name: str) -> Callable[..., None]:
     return opened
 
 
-def _finish(ctx: Context, name: str) -> Callable[..., None]:
-    @_refusals_replied
-    def clicked(body: dict[str, Any], client: WebClient) -> None:
+def _finish(ctx: Context, name: str) -> Click:
+    def clicked(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         now, who, admins = ctx.clock(), body["user"]["id"], ctx.config.incidents.admins
         with ctx.tx() as session:
             number = _incident_of(session, body).id or 0
@@ -124,7 +100,7 @@ def _finish(ctx: Context, name: str) -> Callable[..., None]:
     return clicked
 
 
-def _submissions(ctx: Context) -> dict[str, Submit]:
+def _submissions(ctx: Context) -> dict[str, Change]:
     def now() -> datetime:
         return ctx.clock()
 
@@ -153,51 +129,46 @@ def _submissions(ctx: Context) -> dict[str, Submit]:
     }
 
 
-def _errors(exc: OpsError, block_id: str) -> dict[str, str]:
-    return {block_id: unescape(exc.message.replace("`", ""))[:2000]}
-
-
-def _submitted(ctx: Context, name: str, submit: Submit) -> Callable[..., None]:
-    def submitted(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
+def _submitted(ctx: Context, change: Change) -> Submit:
+    def submitted(body: dict[str, Any], view: dict[str, Any]) -> None:
         values = modals.values(view)
-        try:
-            with ctx.tx() as session:
-                submit(session, _incident_of(session, body).id or 0, values, body["user"]["id"])
-        except OpsError as exc:
-            block = "test" if "test" in exc.message and name == "incident.fix" else FIELD_OF[name]
-            ack(response_action="errors", errors=_errors(exc, block))
-            return
-        ack()
+        with ctx.tx() as session:
+            change(session, _incident_of(session, body).id or 0, values, body["user"]["id"])
 
     return submitted
 
 
-def _declare_submitted(ctx: Context) -> Callable[..., None]:
-    def submitted(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
+def _field_of(name: str) -> Callable[[OpsError], str]:
+    """The modal field a refusal belongs on (a missing test id on the fix modal's test)."""
+
+    def field(exc: OpsError) -> str:
+        return "test" if "test" in exc.message and name == "incident.fix" else FIELD_OF[name]
+
+    return field
+
+
+def _declare_submitted(ctx: Context) -> Submit:
+    def submitted(body: dict[str, Any], view: dict[str, Any]) -> None:
         v = modals.values(view)
-        try:
-            declaration = service.Declaration(
-                title=v.get("title") or "",
-                severity=Severity.parse(v.get("severity") or "sev2"),
-                description=v.get("description"),
-                customer_impact=v.get("impact") == "yes",
-                ai_surface=v.get("surface"),
+        declaration = service.Declaration(
+            title=v.get("title") or "",
+            severity=Severity.parse(v.get("severity") or "sev2"),
+            description=v.get("description"),
+            customer_impact=v.get("impact") == "yes",
+            ai_surface=v.get("surface"),
+        )
+        with ctx.tx() as session:
+            service.declare(
+                session, ctx.config, declaration, declarer=body["user"]["id"], now=ctx.clock()
             )
-            with ctx.tx() as session:
-                service.declare(
-                    session, ctx.config, declaration, declarer=body["user"]["id"], now=ctx.clock()
-                )
-        except OpsError as exc:
-            block = (
-                "description"
-                if "description" in exc.message
-                else ("surface" if "surface" in exc.message else "title")
-            )
-            ack(response_action="errors", errors=_errors(exc, block))
-            return
-        ack()
 
     return submitted
+
+
+def _declare_field(exc: OpsError) -> str:
+    if "description" in exc.message:
+        return "description"
+    return "surface" if "surface" in exc.message else "title"
 
 
 def pinned(ctx: Context, event: dict[str, Any], client: WebClient) -> bool:
@@ -260,12 +231,12 @@ def register(app: Any, ctx: Context) -> None:
         "incident.fix",
         "incident.verify",
     ):
-        app.action(action)(_open_modal(ctx, action))
+        on_action(app, action, _open_modal(ctx, action))
     for action in ("incident.resolve", "incident.close"):
-        app.action(action)(_finish(ctx, action))
-    for name, submit in _submissions(ctx).items():
-        app.view(name)(_submitted(ctx, name, submit))
-    app.view("incident.declare")(_declare_submitted(ctx))
+        on_action(app, action, _finish(ctx, action))
+    for name, change in _submissions(ctx).items():
+        on_view(app, name, _submitted(ctx, change), field_of=_field_of(name))
+    on_view(app, "incident.declare", _declare_submitted(ctx), field_of=_declare_field)
 
     @app.event("reaction_added", matchers=[lambda event: event.get("reaction") == PUSHPIN])
     def _reaction(event: dict[str, Any], client: WebClient) -> None:

@@ -15,6 +15,7 @@ from opsbot.incidents.closing import close, export, postmortem_markdown
 from opsbot.incidents.declaring import Declaration, declare
 from opsbot.incidents.lifecycle import add_note, assign_role, change_severity, contain, resolve
 from opsbot.incidents.nudges import run_nudges
+from opsbot.incidents.regressions import regressions
 from opsbot.incidents.remediation import (
     add_fix,
     record_finding,
@@ -34,13 +35,14 @@ __all__ = [
     "close",
     "contain",
     "declare",
+    "declared_between",
     "draft",
     "export",
     "open_incidents",
     "post_update",
     "postmortem_markdown",
     "record_finding",
-    "regressions_for_failed_tests",
+    "regressions",
     "resolve",
     "rule_out",
     "run_nudges",
@@ -60,15 +62,6 @@ def unverified_fixes(session: Session) -> list[Fix]:
     return store.unverified_fixes(session)
 
 
-def regressions_for_failed_tests(
-    session: Session, failed_test_ids: list[str], at: datetime
-) -> list[Incident]:
-    """Closed incidents whose verification test failed at ``at``, after they closed.
-
-    The daily triage lists them with a link to the incident channel.
-    """
-    found: list[Incident] = []
-    for incident, _fix in store.closed_with_tests(session, test_ids=list(failed_test_ids)):
-        if incident.closed_at and incident.closed_at <= at and incident not in found:
-            found.append(incident)
-    return found
+def declared_between(session: Session, *, start: datetime, end: datetime) -> list[Incident]:
+    """Incidents declared in [start, end), oldest first (the reviews look back on them)."""
+    return store.declared_between(session, start=start, end=end)

@@ -18,6 +18,7 @@ from opsbot.incidents import (
     home,
     interactive,
     modals,
+    regressions,
     service,
     store,
     updates,
@@ -153,6 +154,7 @@ def register(app: Any, ctx: Context) -> None:
     )
     interactive.register(app, ctx)
     ctx.home_sections.append((20, home.section))
+    ctx.triage_exceptions.append(regressions.triage_items)
     if ctx.scheduler is not None:
         ctx.scheduler.every("incident-nudges", 60, lambda: run_nudges(ctx))
 

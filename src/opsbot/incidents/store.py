@@ -184,6 +184,16 @@ def all_incidents(session: Session) -> list[Incident]:
     return list(session.exec(select(Incident).order_by(col(Incident.id))))
 
 
+def declared_between(session: Session, *, start: datetime, end: datetime) -> list[Incident]:
+    """Incidents declared in [start, end), oldest first."""
+    query = (
+        select(Incident)
+        .where(col(Incident.declared_at) >= start, col(Incident.declared_at) < end)
+        .order_by(col(Incident.declared_at), col(Incident.id))
+    )
+    return list(session.exec(query))
+
+
 def timeline(session: Session, *, incident_id: int) -> list[TimelineEvent]:
     return list(
         session.exec(
@@ -280,15 +290,12 @@ def open_fixes_with_test(session: Session, *, test_id: str) -> list[Fix]:
     return [f for f in unverified_fixes(session) if f.test_id == test_id]
 
 
-def closed_with_tests(session: Session, *, test_ids: list[str]) -> list[tuple[Incident, Fix]]:
-    """(incident, fix) pairs of closed incidents whose fix is verified by one of the tests."""
-    if not test_ids:
-        return []
+def closed_fixes(session: Session) -> list[tuple[Incident, Fix]]:
+    """(incident, fix) pairs of every closed incident, in incident then fix order."""
     query = (
         select(Incident, Fix)
         .join(Fix, col(Fix.incident_id) == Incident.id)
         .where(Incident.status == "closed")
-        .where(col(Fix.test_id).in_(test_ids))
         .order_by(col(Incident.id), col(Fix.number))
     )
     return [(i, f) for i, f in session.exec(query)]

@@ -4,23 +4,16 @@ The triage lists open incidents, unverified fixes, regressions, metric breaches,
 decisions and missed occurrences; the weekly review the week's incidents and their time to
 remediation; the retrospective the period's incidents and the decisions done and overdue.
 
-Other features are read through named functions looked up when needed, so a feature that is
-absent (or not finished) leaves its section saying there is nothing, never a failed post:
-- ``opsbot.incidents.store``: ``open_incidents(session)``, ``unverified_fixes(session)``,
-  ``all_incidents(session)`` (objects with number, title, severity, status, channel_id,
-  declared_at, remediated_at) and, once it exists, ``regressions(session)``.
-- ``EXCEPTION_PROVIDERS``: functions ``(session, now) -> list`` of items (text, or dicts or
-  objects with ``text``/``summary`` and optionally ``channel_id`` to link) for the triage, e.g.
-  the dashboard's metrics at watch or act; ``regressions(session)`` takes the same items.
+Incidents are read through the incidents feature's service. Regressions and metric breaches
+come from the ``TriageProvider`` functions other features put in ``ctx.triage_exceptions``;
+the caller passes them in.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,20 +21,17 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from opsbot.config import Ritual
+from opsbot.incidents import service as incidents
+from opsbot.incidents.store import Fix, Incident
 from opsbot.rituals import store
 from opsbot.rituals.schedule import occurrences_between
 from opsbot.rituals.store import Decision, Occurrence
+from opsbot.seams import TriageItem, TriageProvider
 from opsbot.slack.mrkdwn import escape, truncate
 
 log = logging.getLogger(__name__)
 
-# "module:function" of each provider of triage exceptions; a missing one is skipped quietly.
-EXCEPTION_PROVIDERS: tuple[str, ...] = (
-    "opsbot.dashboard.exceptions:metric_breaches",
-    "opsbot.incidents.store:regressions",
-)
 MAX_LINES = 8
-_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
 Section = dict[str, Any]  # {"title": str, "lines": [mrkdwn], "empty": str}
 
 TRIAGE, REVIEW, RETRO = "triage", "review", "retro"
@@ -62,25 +52,35 @@ def kind_of(ritual_key: str) -> str | None:
     return None
 
 
-def gather(session: Session, ritual: Ritual, occ: Occurrence, *, now: datetime) -> list[Section]:
-    """The context sections for an occurrence being posted now (and marks misses reported)."""
+def gather(
+    session: Session,
+    ritual: Ritual,
+    occ: Occurrence,
+    *,
+    now: datetime,
+    triage: Sequence[TriageProvider],
+) -> list[Section]:
+    """The context sections for an occurrence being posted now (and marks misses reported).
+
+    ``triage`` are the providers of regressions and metric breaches (``ctx.triage_exceptions``).
+    """
     kind = kind_of(ritual.key)
     zone = ZoneInfo(ritual.schedule.timezone or "UTC")
     if kind == TRIAGE:
         sections = [
             _section(
                 "Open incidents",
-                [_incident(i) for i in _incidents("open_incidents", session)],
+                [_incident(i) for i in incidents.open_incidents(session)],
                 "No open incidents.",
             ),
             _section(
                 "Unverified fixes",
-                [_fix(f) for f in _incidents("unverified_fixes", session)],
+                [_fix(f) for f in incidents.unverified_fixes(session)],
                 "No fixes waiting for verification.",
             ),
             _section(
                 "Regressions and metric breaches",
-                _exceptions(session, now),
+                exceptions(session, now, triage),
                 "No regressions or metric breaches reported.",
             ),
             _section(
@@ -105,22 +105,18 @@ def gather(session: Session, ritual: Ritual, occ: Occurrence, *, now: datetime) 
         start = _previous(ritual, occ.scheduled_at) or now - timedelta(
             days=7 if kind == REVIEW else 30
         )
-        incidents = [
-            i
-            for i in _incidents("all_incidents", session)
-            if _between(getattr(i, "declared_at", None), start, now)
-        ]
+        declared = incidents.declared_between(session, start=start, end=now)
         since = f"since {start.astimezone(zone):%a %d %b}"
         sections = [
             _section(
-                f"Incidents {since}", [_incident(i) for i in incidents], f"No incidents {since}."
+                f"Incidents {since}", [_incident(i) for i in declared], f"No incidents {since}."
             )
         ]
         if kind == REVIEW:
             sections.append(
                 _section(
                     "Time to remediation",
-                    _remediation(incidents),
+                    _remediation(declared),
                     "No incident was remediated in this period.",
                 )
             )
@@ -163,69 +159,49 @@ def _section(title: str, lines: list[str], empty: str) -> Section:
     return {"title": title, "lines": shown, "empty": empty}
 
 
-def _lookup(path: str) -> Callable[..., Any] | None:
-    module_name, _, name = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    found = getattr(module, name, None)
-    return found if callable(found) else None
+def exceptions(session: Session, now: datetime, providers: Sequence[TriageProvider]) -> list[str]:
+    """Every provider's items as mrkdwn lines, in the order the providers were registered.
 
-
-def _safely(path: str, *args: Any) -> list[Any]:
-    """What another feature's query returns, or nothing if it is absent or fails."""
-    function = _lookup(path)
-    if function is None:
-        return []
-    session = args[0]
-    try:
-        with session.begin_nested():  # a failing query must not spoil the occurrence's claim
-            return list(function(*args))
-    except Exception:  # another feature's query must never stop a ritual's post (logged)
-        log.warning("ritual context: %s failed; its section shows nothing", path, exc_info=True)
-        return []
-
-
-def _incidents(name: str, session: Session) -> list[Any]:
-    return _safely(f"opsbot.incidents.store:{name}", session)
-
-
-def _exceptions(session: Session, now: datetime) -> list[str]:
+    Each provider runs in a savepoint and a failure is caught here: the triage is claimed and
+    posted in one transaction, so a failing provider would otherwise roll the claim back and,
+    tick after tick, turn the whole triage into a missed occurrence. Its failure is logged with
+    the traceback and shown as a line of the triage instead, never hidden.
+    """
     lines: list[str] = []
-    for path in EXCEPTION_PROVIDERS:
-        args = (session,) if path.endswith(":regressions") else (session, now)
-        lines.extend(_item(item) for item in _safely(path, *args))
+    for provider in providers:
+        try:
+            with session.begin_nested():
+                items = list(provider(session, now))
+        except Exception:  # see the docstring: logged with its traceback, and shown in the triage
+            name = getattr(provider, "__qualname__", repr(provider))
+            log.exception("triage provider %s failed", name)
+            lines.append(UNGATHERED)
+            continue
+        lines.extend(_item(item) for item in items)
     return lines
 
 
-def _item(item: Any) -> str:
-    """Plain text (escaped here), linked to a channel when the item names one (channel_id)."""
-    fields = item if isinstance(item, dict) else vars(item) if hasattr(item, "__dict__") else {}
-    text = fields.get("text") or fields.get("summary") or str(item)
-    line = truncate(escape(str(text)), 300)
-    channel = fields.get("channel_id")
-    if isinstance(channel, str) and _CHANNEL_ID.fullmatch(channel):
-        line += f" in <#{channel}>"
-    return line
+UNGATHERED = "⚠️ Some exceptions could not be gathered; opsbot's log says why."
 
 
-def _incident(incident: Any) -> str:
-    number = getattr(incident, "number", None) or getattr(incident, "id", "?")
-    title = truncate(escape(str(getattr(incident, "title", ""))), 150)
-    severity = escape(str(getattr(incident, "severity", "")))
-    status = escape(str(getattr(incident, "status", "")))
-    channel = getattr(incident, "channel_id", None)
-    where = f" in <#{channel}>" if channel else ""
-    return f"*#{number}* {severity} {title} ({status}){where}"
+def _item(item: TriageItem) -> str:
+    """Plain text (escaped here), linked to its channel when it names one."""
+    line = truncate(escape(item.text), 300)
+    return f"{line} in <#{escape(item.channel_id)}>" if item.channel_id else line
 
 
-def _fix(fix: Any) -> str:
-    description = truncate(escape(str(getattr(fix, "description", ""))), 150)
-    test = escape(str(getattr(fix, "test_id", "")))
+def _incident(incident: Incident) -> str:
+    number = incident.number or incident.id
+    title = truncate(escape(incident.title), 150)
+    where = f" in <#{incident.channel_id}>" if incident.channel_id else ""
+    return f"*#{number}* {escape(incident.severity)} {title} ({escape(incident.status)}){where}"
+
+
+def _fix(fix: Fix) -> str:
+    description = truncate(escape(fix.description), 150)
     return (
-        f"Incident #{getattr(fix, 'incident_id', '?')} fix {getattr(fix, 'number', '?')}: "
-        f"{description} (test `{test}`)"
+        f"Incident #{fix.incident_id} fix {fix.number}: {description} "
+        f"(test `{escape(fix.test_id)}`)"
     )
 
 
@@ -241,22 +217,17 @@ def _miss(occ: Occurrence, zone: ZoneInfo) -> str:
     return f"{escape(occ.ritual_key)} of {when:%a %d %b %H:%M} ({why})"
 
 
-def _between(value: datetime | None, start: datetime, end: datetime) -> bool:
-    return value is not None and start <= value < end
-
-
-def _remediation(incidents: list[Any]) -> list[str]:
-    spans: list[tuple[Any, timedelta]] = []
-    for incident in incidents:
-        declared = getattr(incident, "declared_at", None)
-        remediated = getattr(incident, "remediated_at", None)
-        if declared is not None and remediated is not None:
-            spans.append((incident, remediated - declared))
+def _remediation(declared: list[Incident]) -> list[str]:
+    spans = [
+        (incident, incident.remediated_at - incident.declared_at)
+        for incident in declared
+        if incident.remediated_at is not None
+    ]
     if not spans:
         return []
     median = timedelta(seconds=statistics.median(s.total_seconds() for _, s in spans))
     lines = [f"Median {_duration(median)} over {len(spans)} incident(s)"]
-    lines += [f"#{getattr(i, 'number', '?')}: {_duration(span)}" for i, span in spans]
+    lines += [f"#{i.number or i.id}: {_duration(span)}" for i, span in spans]
     return lines
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from opsbot.config import Ritual
-from opsbot.errors import OpsError
+from opsbot.errors import FieldErrors
 from opsbot.rituals.blocks import (
     CHECK_IN,
     DONE,
@@ -25,14 +25,6 @@ from opsbot.rituals.store import Decision, Occurrence
 from opsbot.slack.mrkdwn import escape, truncate
 
 MAX_ANSWER = 3000
-
-
-class FieldErrors(OpsError):
-    """A submission refused field by field (block id -> message), shown in the modal."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _modal(

@@ -3,11 +3,16 @@
 Every service here runs in the caller's transaction and writes its Slack effects to the outbox.
 An occurrence is claimed with INSERT … ON CONFLICT DO NOTHING on (ritual key, scheduled time);
 only the claimer posts, so replicas (or a tick racing a restart) never post one twice.
+
+What other features add to a posted occurrence comes in as ``Extras`` (built from the Context):
+the triage's exception providers, and hooks run for the ritual's key once it is posted.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -18,12 +23,21 @@ from opsbot.errors import OpsError
 from opsbot.rituals import blocks, context_gathering, owners, store
 from opsbot.rituals.schedule import next_occurrence, occurrences_between
 from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
+from opsbot.seams import OccurrenceHook, PostedOccurrence, TriageProvider
 from opsbot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=2)  # posted later than this after its time: marked "late"
 MAX_LOOKBACK = timedelta(days=400)  # how far back a scan looks after a very long downtime
+
+
+@dataclass(frozen=True)
+class Extras:
+    """Other features' contributions: ``ctx.triage_exceptions`` and ``ctx.occurrence_posted``."""
+
+    triage: Sequence[TriageProvider] = ()
+    on_posted: Mapping[str, Sequence[OccurrenceHook]] = field(default_factory=dict)
 
 
 def message_key(occurrence_id: int | None) -> str:
@@ -48,10 +62,12 @@ def post_occurrence(
     *,
     scheduled_at: datetime,
     now: datetime,
+    extras: Extras,
     late: bool = False,
     started_by: str | None = None,
 ) -> Occurrence | None:
-    """Claim the occurrence and post its check-in message; None when it was claimed already."""
+    """Claim the occurrence and post its check-in message, then run the hooks registered for
+    its ritual (in this transaction, so once per occurrence); None when claimed already."""
     occ = store.claim_occurrence(
         session,
         **{
@@ -66,7 +82,7 @@ def post_occurrence(
     )
     if occ is None:
         return None
-    occ.context = context_gathering.gather(session, ritual, occ, now=now)
+    occ.context = context_gathering.gather(session, ritual, occ, now=now, triage=extras.triage)
     session.add(occ)
     session.flush()
     outbox.post(
@@ -77,6 +93,9 @@ def post_occurrence(
         key=message_key(occ.id),
         kind="ritual.occurrence",
     )
+    posted = PostedOccurrence(ritual.key, occ.channel, message_key(occ.id), now)
+    for hook in extras.on_posted.get(ritual.key, ()):
+        hook(session, posted)
     return occ
 
 
@@ -93,7 +112,9 @@ def refresh_message(session: Session, ritual: Ritual, occ: Occurrence) -> None:
     )
 
 
-def scan(session: Session, config: Config, ritual: Ritual, now: datetime) -> list[Occurrence]:
+def scan(
+    session: Session, config: Config, ritual: Ritual, now: datetime, *, extras: Extras
+) -> list[Occurrence]:
     """Claim every occurrence due since the last scan: posted (late if need be) within the
     grace period, else recorded as missed. Returns the occurrences this call claimed.
 
@@ -108,7 +129,13 @@ def scan(session: Session, config: Config, ritual: Ritual, now: datetime) -> lis
         lateness = now - at
         if lateness <= grace:
             occ = post_occurrence(
-                session, config, ritual, scheduled_at=at, now=now, late=lateness > LATE_AFTER
+                session,
+                config,
+                ritual,
+                scheduled_at=at,
+                now=now,
+                extras=extras,
+                late=lateness > LATE_AFTER,
             )
         else:
             occ = store.claim_occurrence(session, **{**_base_values(ritual, at), "status": MISSED})
@@ -123,7 +150,7 @@ def scan(session: Session, config: Config, ritual: Ritual, now: datetime) -> lis
 
 
 def run_now(
-    session: Session, config: Config, *, key: str, user_id: str, now: datetime
+    session: Session, config: Config, *, key: str, user_id: str, now: datetime, extras: Extras
 ) -> Occurrence:
     """`/ritual run`: an occurrence that starts now, outside the schedule."""
     ritual = config.ritual(key)
@@ -141,6 +168,7 @@ def run_now(
         ritual,
         scheduled_at=now.replace(microsecond=0),
         now=now,
+        extras=extras,
         started_by=user_id,
     )
     if occ is None:

@@ -51,7 +51,14 @@ def tick(ctx: Context, now: datetime | None = None) -> TickReport:
 def scan_ritual(ctx: Context, ritual: Ritual, now: datetime | None = None) -> list[Occurrence]:
     """Claim and post one ritual's due occurrences (its own transaction)."""
     with ctx.tx() as session:
-        return occurrences.scan(session, ctx.config, ritual, now or ctx.clock())
+        return occurrences.scan(
+            session, ctx.config, ritual, now or ctx.clock(), extras=extras_of(ctx)
+        )
+
+
+def extras_of(ctx: Context) -> occurrences.Extras:
+    """What other features registered on the Context for ritual occurrences."""
+    return occurrences.Extras(ctx.triage_exceptions, ctx.occurrence_posted)
 
 
 @dataclass(frozen=True)

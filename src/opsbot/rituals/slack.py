@@ -26,6 +26,7 @@ from opsbot.rituals import (
 from opsbot.rituals.schedule import trigger_for
 from opsbot.slack.commands import CommandRequest, CommandRouter, Reply
 from opsbot.slack.home import home_view
+from opsbot.slack.listeners import Click, Respond, Submit, on_action, on_view
 from opsbot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,14 @@ def ritual_command(ctx: Context, req: CommandRequest) -> Reply:
             return Reply(service.render_listing(service.listing(session, config, now)))
     if isinstance(parsed, commands.RunRitual):
         with ctx.tx() as session:
-            occ = occurrences.run_now(session, config, key=parsed.key, user_id=req.user_id, now=now)
+            occ = occurrences.run_now(
+                session,
+                config,
+                key=parsed.key,
+                user_id=req.user_id,
+                now=now,
+                extras=service.extras_of(ctx),
+            )
         return Reply(f"Started {escape(config.ritual(occ.ritual_key).name)} in #{occ.channel}.")
     if isinstance(parsed, commands.SkipRitual):
         with ctx.tx() as session:
@@ -86,13 +94,10 @@ def _decision_list(ctx: Context, session: Session, scope: str) -> tuple[str, blo
 
 
 # ---- buttons ---------------------------------------------------------------------------------
-def _opener(
-    ctx: Context, build: Callable[[Session, Any, str], dict[str, Any]]
-) -> Callable[..., None]:
+def _opener(ctx: Context, build: Callable[[Session, Any, str], dict[str, Any]]) -> Click:
     """A button handler that opens a modal for the occurrence named in the button's value."""
 
-    def handle(ack: Callable[..., None], body: dict[str, Any], client: WebClient) -> None:
-        ack()
+    def handle(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         occurrence_id = int(body["actions"][0]["value"])
         user_id = body["user"]["id"]
         with ctx.tx() as session:
@@ -119,14 +124,8 @@ def _skip_view(ctx: Context, session: Session, occ: Any, user_id: str) -> dict[s
     return modals.skip_modal(ctx.config.ritual(occ.ritual_key), occ)
 
 
-def _done(ctx: Context) -> Callable[..., None]:
-    def handle(
-        ack: Callable[..., None],
-        body: dict[str, Any],
-        client: WebClient,
-        respond: Callable[..., Any],
-    ) -> None:
-        ack()
+def _done(ctx: Context) -> Click:
+    def handle(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         raw_id, _, source = str(body["actions"][0]["value"]).partition("|")
         user_id = body["user"]["id"]
         with ctx.tx() as session:
@@ -146,25 +145,20 @@ def _done(ctx: Context) -> Callable[..., None]:
 
 
 # ---- modal submissions -----------------------------------------------------------------------
-def _submission(
-    ctx: Context, first_field: str, act: Callable[[Session, int, str, dict[str, Any]], None]
-) -> Callable[..., None]:
-    """A view handler: refusals go back into the modal, field by field; success closes it."""
+def _submission(ctx: Context, act: Callable[[Session, int, str, dict[str, Any]], None]) -> Submit:
+    """A view handler; its refusals go back into the modal (see ``on_view``)."""
 
-    def handle(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
+    def handle(body: dict[str, Any], view: dict[str, Any]) -> None:
         values = view.get("state", {}).get("values", {})
-        try:
-            with ctx.tx() as session:
-                act(session, int(view["private_metadata"]), body["user"]["id"], values)
-        except modals.FieldErrors as refused:
-            ack(response_action="errors", errors=refused.errors)
-            return
-        except OpsError as refused:
-            ack(response_action="errors", errors={first_field: refused.for_slack()})
-            return
-        ack()
+        with ctx.tx() as session:
+            act(session, int(view["private_metadata"]), body["user"]["id"], values)
 
     return handle
+
+
+def _on(block_id: str) -> Callable[[OpsError], str]:
+    """Refusals that name no field are shown on the modal's first one."""
+    return lambda _refused: block_id
 
 
 def _submit_checkin(
@@ -255,14 +249,16 @@ def register(app: Any, ctx: Context) -> None:
         help_text=commands.HELP,
         fallback=ritual_command,
     )
-    app.action(blocks.CHECK_IN)(_opener(ctx, functools.partial(_checkin_view, ctx)))
-    app.action(blocks.RECORD_DECISION)(_opener(ctx, functools.partial(_decision_view, ctx)))
-    app.action(blocks.SKIP)(_opener(ctx, functools.partial(_skip_view, ctx)))
-    app.action(blocks.DONE)(_done(ctx))
-    app.view(blocks.CHECK_IN)(_submission(ctx, "q0", functools.partial(_submit_checkin, ctx)))
-    app.view(blocks.RECORD_DECISION)(
-        _submission(ctx, "decision", functools.partial(_submit_decision, ctx))
-    )
-    app.view(blocks.SKIP)(_submission(ctx, "reason", functools.partial(_submit_skip, ctx)))
+    on_action(app, blocks.CHECK_IN, _opener(ctx, functools.partial(_checkin_view, ctx)))
+    on_action(app, blocks.RECORD_DECISION, _opener(ctx, functools.partial(_decision_view, ctx)))
+    on_action(app, blocks.SKIP, _opener(ctx, functools.partial(_skip_view, ctx)))
+    on_action(app, blocks.DONE, _done(ctx))
+    for callback_id, act, first_field in (
+        (blocks.CHECK_IN, _submit_checkin, "q0"),
+        (blocks.RECORD_DECISION, _submit_decision, "decision"),
+        (blocks.SKIP, _submit_skip, "reason"),
+    ):
+        submit = _submission(ctx, functools.partial(act, ctx))
+        on_view(app, callback_id, submit, field_of=_on(first_field))
     ctx.home_sections.append((HOME_ORDER, _home(ctx)))
     _scheduled(ctx)

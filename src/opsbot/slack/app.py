@@ -15,11 +15,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from opsbot.context import Context
-from opsbot.errors import OpsError
 from opsbot.manifest import COMMANDS
-from opsbot.slack.commands import INTERNAL_ERROR, register_commands
+from opsbot.slack.commands import register_commands
 from opsbot.slack.dedupe import dedupe_middleware
 from opsbot.slack.home import register_home
+from opsbot.slack.listeners import failure_text
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,9 @@ def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
 def _error_handler(
     error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger
 ) -> None:
-    """The one place that turns a failure in a listener into words for the person."""
-    if isinstance(error, OpsError):
-        text = error.for_slack()
-    else:
-        logger.error("listener failed: %s", type(error).__name__, exc_info=error)
-        text = INTERNAL_ERROR
+    """What is left for Bolt's error handler: events and App Home (buttons and modals go
+    through ``opsbot.slack.listeners``, commands through their router)."""
+    text = failure_text(error)
     if body.get("response_url") or (body.get("response_urls") or []):
         try:
             respond(text=text, response_type="ephemeral", replace_original=False)
