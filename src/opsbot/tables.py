@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from opsbot import outbox, pace  # noqa: F401  imported for their tables
+from opsbot import outbox, pace, people  # noqa: F401  imported for their tables
 from opsbot.dashboard import store as dashboard_store  # noqa: F401  imported for its tables
 from opsbot.incidents import store as incident_store  # noqa: F401  imported for its tables
 from opsbot.rituals import store as ritual_store  # noqa: F401  imported for its tables

@@ -121,8 +121,10 @@ def test_postmortem_contents(ibot, slack, people) -> None:
         "Time to contain",
         "Time to first customer update",
         "Time to remediation",
+        f"@alice ({alice.id})",  # people are named, not left as bare user ids
     ):
         assert needle in text, needle
+    assert "- Containment: Switched copilot to the fallback answer set (" in text
     assert "Postmortem of Incident 1" in (file.initial_comment or "")
     posted(slack, channel.id, "closed Incident 1")
     out = subprocess.run(

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from opsbot import outbox
+from opsbot import outbox, people
 from opsbot.incidents import blocks, effects, model, store
 from opsbot.incidents.facts import fix_facts
 from opsbot.incidents.lifecycle import changed, load
@@ -59,13 +59,28 @@ def postmortem_markdown(session: Session, incident: Incident) -> str:
         for layer in Layer
     ]
     spans = durations(session, incident)
+    timeline = store.timeline(session, incident_id=incident_id)
+    fixes = store.fixes(session, incident_id=incident_id)
+    updates = store.customer_updates(session, incident_id=incident_id)
+    mentioned = [
+        incident.declarer,
+        incident.acting_lead,
+        incident.comms,
+        incident.scribe,
+        *(e.actor for e in timeline),
+        *(f.actor for f in findings),
+        *(f.verified_by for f in fixes),
+        *(u.actor for u in updates),
+    ]
+    known = people.names(session, [m for m in mentioned if m])
     return render(
         "postmortem.md.j2",
+        who=lambda user_id: people.display(user_id, known),
         incident=incident,
         layers=layers,
-        timeline=store.timeline(session, incident_id=incident_id),
-        fixes=store.fixes(session, incident_id=incident_id),
-        updates=store.customer_updates(session, incident_id=incident_id),
+        timeline=timeline,
+        fixes=fixes,
+        updates=updates,
         time_to_contain=spans.contain,
         time_to_first_update=spans.first_update,
         time_to_remediation=spans.remediation,

@@ -18,6 +18,7 @@ from opsbot.context import Context
 from opsbot.manifest import COMMANDS
 from opsbot.slack.commands import register_commands
 from opsbot.slack.dedupe import dedupe_middleware
+from opsbot.slack.directory import directory_middleware
 from opsbot.slack.home import register_home
 from opsbot.slack.listeners import failure_text
 
@@ -55,6 +56,7 @@ def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
         listener_executor=executor,
     )
     app.use(dedupe_middleware(ctx.engine, ctx.clock))
+    app.use(directory_middleware(ctx.engine, ctx.clock))
     app.error(_error_handler)
     # First, so that commands match among the first listeners (see register_commands).
     register_commands(app, ctx, executor, [c["command"] for c in COMMANDS])
