@@ -5,9 +5,22 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from opsbot.dashboard.cli import extend as dashboard_commands
+from opsbot.context import Context
+from opsbot.dashboard.cli import extend as dashboard_extend
 from opsbot.incidents.cli import add_export as incidents_export
 
 Extension = Callable[[argparse._SubParsersAction], None]
+
+
+def _contribute(ctx: Context) -> None:
+    """Every feature's Slack-free wiring, imported only when a command needs it."""
+    from opsbot import features
+
+    features.contribute(ctx)
+
+
+def dashboard_commands(sub: argparse._SubParsersAction) -> None:
+    dashboard_extend(sub, wire=_contribute)
+
 
 EXTENSIONS: list[Extension] = [incidents_export, dashboard_commands]

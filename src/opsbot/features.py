@@ -1,4 +1,9 @@
-"""Every feature's ``register(app, ctx)``, in the order their listeners should be added."""
+"""Every feature's ``register(app, ctx)``, in the order their listeners should be added.
+
+A feature whose contributions to other features need no Slack app also has a
+``contribute(ctx)``: its ``register`` runs it, and so does ``contribute`` below, for commands
+that run without a Bolt app (`opsbot ingest` verifies incident fixes with it).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from opsbot.slack import ops
 from opsbot.team import slack as team
 
 Registrar = Callable[[Any, Context], None]
+Contributor = Callable[[Context], None]
 
 REGISTRARS: list[Registrar] = [
     ops.register,
@@ -21,3 +27,12 @@ REGISTRARS: list[Registrar] = [
     rituals.register,
     dashboard.register,
 ]
+
+# The Slack-free part of the registrars above, in the same order.
+CONTRIBUTORS: list[Contributor] = [incidents.contribute]
+
+
+def contribute(ctx: Context) -> None:
+    """Give a Context without a Slack app what the features hand one another (eval-run hooks)."""
+    for contributor in CONTRIBUTORS:
+        contributor(ctx)

@@ -1,9 +1,11 @@
 """What features hand one another through the Context, so that none imports another for it.
 
-The rituals read them: the daily triage lists every ``TriageItem`` the registered providers
-return, and an occurrence that is posted runs the hooks registered for its ritual's key in the
-same transaction (the weekly review's chart). Incidents and the dashboard contribute them in
-their ``register(app, ctx)``.
+The rituals read two of them: the daily triage lists every ``TriageItem`` the registered
+providers return, and an occurrence that is posted runs the hooks registered for its ritual's
+key in the same transaction (the weekly review's chart). The dashboard reads the third: an eval
+run it stores is handed to every ``EvalRunHook`` in the same transaction (incidents verify the
+fixes its passing cases test). Incidents and the dashboard contribute them in their
+``register(app, ctx)``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -39,3 +42,20 @@ class PostedOccurrence:
 
 # Runs in the transaction that claimed and posted the occurrence: exactly once per occurrence.
 OccurrenceHook = Callable[[Session, PostedOccurrence], None]
+
+
+@dataclass(frozen=True)
+class EvalRunSummary:
+    """An eval run just stored: which of its case ids passed and which failed."""
+
+    suite: str
+    run_ref: str  # the run's run_id (unique within its suite)
+    passing: tuple[str, ...]  # case ids in the run's order, each once
+    failing: tuple[str, ...]  # case ids that failed in the run (a repeated id may be in both)
+    at: datetime  # when it was stored: the time anything it settles is settled at
+
+
+# Runs once per stored run, in the transaction that stored it (a hook that raises stores
+# nothing). Returns what the run settled, as JSON-able dicts: the ingest answer lists them all
+# under "verified_fixes" (incidents: {"incident": id, "fix": number, "test": case id}).
+EvalRunHook = Callable[[Session, EvalRunSummary], list[dict[str, Any]]]

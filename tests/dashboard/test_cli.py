@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 import runpy
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from opsbot.cli import main
+from opsbot.config import parse_config
 from opsbot.dashboard.store import EvalRun, OutcomeRecord
+from opsbot.db import transaction
+from opsbot.incidents import service, store
+from opsbot.incidents.model import Severity
 from tests.api.helpers import count_rows, get_dashboard, post, scores, stored_scores
 
 ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -110,3 +116,35 @@ def test_synthetic_week_shows_what_needs_action(
     board = get_dashboard(bot, token_out.splitlines()[-1]).json()
     states = {(e["tag"], e["state"]) for e in board["drift"]}
     assert ("refund-agent", "act") in states and ("triage-router", "ok") in states
+
+
+def test_ingest_verifies_the_fixes_its_passing_eval_cases_test(
+    engine: Any, cli_env: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`opsbot ingest`, with no Slack app, verifies every open fix whose test passed in an eval
+    run in the file (the run as evidence) and says so; a failing case verifies nothing."""
+    at = "2026-11-20T10:00:00+00:00"
+    with transaction(engine) as session:
+        config, lead = parse_config(""), "U0LEAD0001"
+        for title, test_ids in (("Refunds", ["eval-guard", "eval-cap"]), ("Grader", ["eval-cal"])):
+            declared = service.declare(
+                session, config, service.Declaration(title, Severity.SEV3), declarer=lead, now=NOW
+            )
+            declared.channel_id = f"C0INC{declared.id:05d}"
+            for test_id in test_ids:
+                service.add_fix(session, declared.id or 0, "a fix", test_id, actor=lead, now=NOW)
+    cases = [("eval-guard", True), ("eval-cal", False), ("eval-cap", True), ("eval-guard", True)]
+    run = {"kind": "eval-run", "suite": "refunds", "tag": "v13", "run_id": "r-9", "at": at}
+    path = tmp_path / "run.jsonl"
+    path.write_text(
+        json.dumps({**run, "cases": [{"id": c, "passed": ok} for c, ok in cases]}) + "\n"
+    )
+    code, out, err = opsbot(capsys, "ingest", str(path))
+    assert code == 0, err
+    assert "Verified fix 1 of incident 1 (test eval-guard)." in out
+    assert "Verified fix 2 of incident 1 (test eval-cap)." in out
+    assert "incident 2" not in out
+    with transaction(engine) as session:
+        assert [f.test_id for f in service.unverified_fixes(session)] == ["eval-cal"]
+        fix = store.fix(session, incident_id=1, number=2)
+        assert fix and fix.evidence == "eval run r-9 passed eval-cap"

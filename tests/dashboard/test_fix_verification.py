@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from opsbot.dashboard.ingest import store_eval_run
+from opsbot.dashboard.schemas import CaseIn, EvalRunIn
+from opsbot.db import transaction
+from opsbot.seams import EvalRunSummary
 from tests.api.helpers import ago, get_dashboard, make_token, post
 from tests.incidents.helpers import incident, incident_channel, panel, posted, wait_panel
 from tests.incidents.helpers import run as do
@@ -88,3 +93,36 @@ def _fix(bot: Any) -> Any:
     with Session(bot.ctx.engine) as session:
         [fix] = store.fixes(session, incident_id=incident(bot, 1).id or 0)
         return fix
+
+
+def test_a_stored_run_is_handed_to_each_eval_run_hook_once(engine: Any) -> None:
+    """Each hook is called once per stored run with all its passing and failing case ids (each
+    once, in the run's order), and the answer lists what the hooks returned, in hook order."""
+    at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    seen: list[tuple[str, EvalRunSummary]] = []
+
+    def hook(name: str) -> Any:
+        def called(session: Any, run: EvalRunSummary) -> list[dict[str, Any]]:
+            seen.append((name, run))
+            return [{"hook": name, "passing": len(run.passing)}]
+
+        return called
+
+    outcomes = [("a", True), ("b", False), ("c", True), ("a", True), ("b", False)]
+    run = EvalRunIn(
+        suite="refunds",
+        tag="v13",
+        run_id="r-5",
+        at=at,
+        cases=[CaseIn(id=case, passed=ok) for case, ok in outcomes],
+    )
+    with transaction(engine) as session:
+        answer = store_eval_run(session, run, now=at, hooks=[hook("one"), hook("two")])
+    summary = EvalRunSummary(
+        suite="refunds", run_ref="r-5", passing=("a", "c"), failing=("b",), at=at
+    )
+    assert seen == [("one", summary), ("two", summary)]
+    assert answer["verified_fixes"] == [
+        {"hook": "one", "passing": 2},
+        {"hook": "two", "passing": 2},
+    ]

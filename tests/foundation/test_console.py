@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -40,3 +41,30 @@ def test_console_explains_unknown_input(tmp_path) -> None:
     assert "I don't know `frobnicate`" in out
     assert "There is no #nowhere" in out
     assert "#ai-ops" in out
+
+
+def test_console_ingest_verifies_the_fix_its_eval_run_tests(tmp_path) -> None:
+    """`ingest` at the console stores an eval run whose passing case verifies an incident's fix:
+    the console says so and the incident channel is told."""
+    run = {
+        "kind": "eval-run",
+        "suite": "refunds",
+        "tag": "v13",
+        "run_id": "r-9",
+        "at": "2026-11-20T10:00:00+00:00",
+        "cases": [{"id": "eval-guard", "passed": True}],
+    }
+    (tmp_path / "run.jsonl").write_text(json.dumps(run) + "\n")
+    out = _console(
+        tmp_path,
+        [
+            "/incident declare sev2 Refunds wrong",
+            "#inc-1-refunds-wrong",
+            "/incident fix Restore the cap test=eval-guard",
+            "ingest run.jsonl",
+            "quit",
+        ],
+    )
+    assert "Stored 0 confidence scores, 0 outcomes and 1 eval runs." in out
+    assert "Verified fix 1 of incident 1 (test eval-guard)." in out
+    assert "✅ Fix 1 is verified: eval run `r-9` passed `eval-guard`." in out

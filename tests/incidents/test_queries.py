@@ -73,7 +73,7 @@ def _eval_run(session: Any, run_id: str, at: datetime, **cases: bool) -> None:
         at=at,
         cases=[CaseIn(id=name.replace("_", "-"), passed=ok) for name, ok in cases.items()],
     )
-    store_eval_run(session, run, now=at)
+    store_eval_run(session, run, now=at, hooks=[])
 
 
 def test_regressions_are_closed_incidents_whose_test_fails_after_close(engine) -> None:

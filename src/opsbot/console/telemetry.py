@@ -18,7 +18,7 @@ def ingest_into(ctx: Any, path: str) -> list[str]:
             "`python scripts/synthetic_telemetry.py --out week.jsonl`."
         ]
     with open(file, encoding="utf-8") as handle, ctx.tx() as session:
-        report = ingest_file(session, handle, now=ctx.clock())
+        report = ingest_file(session, handle, now=ctx.clock(), eval_run_hooks=ctx.eval_run_hooks)
         if report.problem_count:
             session.rollback()
     if report.problem_count:
@@ -28,6 +28,10 @@ def ingest_into(ctx: Any, path: str) -> list[str]:
     lines = [
         f"Stored {counts['confidence']} confidence scores, {counts['outcome']} outcomes "
         f"and {counts['eval-run']} eval runs."
+    ]
+    lines += [
+        f"Verified fix {fix['fix']} of incident {fix['incident']} (test {fix['test']})."
+        for fix in report.verified
     ]
     if posted:
         lines.append(f"{len(posted)} metric(s) entered act: see #{ctx.config.channels.ops}.")

@@ -115,7 +115,7 @@ def ingest(ctx: Context, path: str, headers: Any, body: bytes) -> Answer:
                 )
                 if seen is not None:
                     return replay(seen)
-            answer = store_batch(session, batch, now=now)
+            answer = store_batch(session, batch, now=now, eval_run_hooks=ctx.eval_run_hooks)
             if record_id is not None:
                 idempotency.remember(session, record_id, status=201, response=answer)
     except DuplicateRun as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,12 +15,18 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from opsbot.clock import utcnow
+from opsbot.context import Context
 from opsbot.dashboard import alerts, tokens
 from opsbot.dashboard.ingest import store_eval_run
 from opsbot.dashboard.rollups import add_confidence, add_outcomes
 from opsbot.dashboard.schemas import MAX_PROBLEMS, MAX_RECORDS, RECORD_MODELS, problems
 from opsbot.db import transaction
 from opsbot.errors import OpsError
+from opsbot.seams import EvalRunHook
+
+# Fills a bare Context (no Slack app) with what the features hand one another: the composition
+# root's `opsbot.features.contribute`, so that `opsbot ingest` runs the eval-run hooks too.
+Wiring = Callable[[Context], None]
 
 
 def _engine() -> tuple[Engine, Any]:
@@ -92,10 +98,13 @@ def _lines(handle: TextIO) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def ingest_file(session: Session, handle: TextIO, *, now: Any) -> IngestReport:
+def ingest_file(
+    session: Session, handle: TextIO, *, now: Any, eval_run_hooks: Sequence[EvalRunHook]
+) -> IngestReport:
     """Validate every line and store them all in ``session``'s transaction, or report why not.
 
     Storing stops at the first bad line, but checking goes on, so every problem is reported.
+    Each eval run is handed to ``eval_run_hooks`` as it is stored.
     """
     report = IngestReport()
     pending: dict[str, list[Any]] = {"confidence": [], "outcome": []}
@@ -135,7 +144,12 @@ def ingest_file(session: Session, handle: TextIO, *, now: Any) -> IngestReport:
         if report.problem_count:
             continue
         if kind == "eval-run":
-            answer = store_eval_run(session, record, now=now)  # type: ignore[arg-type]
+            answer = store_eval_run(
+                session,
+                record,  # type: ignore[arg-type]
+                now=now,
+                hooks=eval_run_hooks,
+            )
             report.verified.extend(answer["verified_fixes"])
             continue
         pending[kind].append(record)
@@ -146,17 +160,19 @@ def ingest_file(session: Session, handle: TextIO, *, now: Any) -> IngestReport:
     return report
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def cmd_ingest(args: argparse.Namespace, wire: Wiring) -> int:
     from opsbot.config import load_config
 
     engine, settings = _engine()
     config = load_config(settings.config_path)
+    ctx = Context(engine=engine, config=config, settings=settings)
+    wire(ctx)
     path = Path(args.file)
     if not path.is_file():
         raise OpsError(f"{path}: no such file", hint="Give a JSONL file, one record per line.")
     try:
         with open(path, encoding="utf-8") as handle, transaction(engine) as session:
-            report = ingest_file(session, handle, now=utcnow())
+            report = ingest_file(session, handle, now=utcnow(), eval_run_hooks=ctx.eval_run_hooks)
             if report.problem_count:
                 session.rollback()
         if report.problem_count:
@@ -187,8 +203,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def extend(sub: argparse._SubParsersAction) -> None:
-    """Add `token` and `ingest` to the `opsbot` command line."""
+def extend(sub: argparse._SubParsersAction, *, wire: Wiring) -> None:
+    """Add `token` and `ingest` to the `opsbot` command line; `ingest` runs ``wire`` first."""
     token = sub.add_parser("token", help="API tokens for the ingest API")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="make a token (printed once, last line)")
@@ -210,4 +226,4 @@ def extend(sub: argparse._SubParsersAction) -> None:
     ingest.add_argument(
         "file", help="one JSON object per line, with kind: eval-run, confidence or outcome"
     )
-    ingest.set_defaults(func=cmd_ingest)
+    ingest.set_defaults(func=lambda args: cmd_ingest(args, wire))

@@ -1,14 +1,14 @@
 """Storing validated telemetry: one call per batch, inside the caller's transaction.
 
-An eval run whose passing case is a fix's verification test verifies that fix (the incidents
-feature tells the incident channel), in the same transaction as the run itself.
+A stored eval run is handed to the eval-run hooks the caller passes (``ctx.eval_run_hooks``),
+once per run and in the same transaction: the incidents feature's hook verifies each open fix
+whose verification test is one of the run's passing cases, and tells the incident channel.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from opsbot.dashboard import rollups
 from opsbot.dashboard.schemas import Batch, ConfidenceBatch, EvalRunIn, OutcomeBatch
 from opsbot.dashboard.store import EvalCase, EvalRun
 from opsbot.errors import OpsError
+from opsbot.seams import EvalRunHook, EvalRunSummary
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,9 @@ class DuplicateRun(OpsError):
     """An eval run with this suite and run_id is already stored."""
 
 
-def store_batch(session: Session, batch: Batch, *, now: datetime) -> dict[str, Any]:
+def store_batch(
+    session: Session, batch: Batch, *, now: datetime, eval_run_hooks: Sequence[EvalRunHook]
+) -> dict[str, Any]:
     """Store one validated batch and its rollups; returns the API's answer body."""
     if isinstance(batch, ConfidenceBatch):
         rollups.add_confidence(session, batch.records, received_at=now)
@@ -36,11 +39,13 @@ def store_batch(session: Session, batch: Batch, *, now: datetime) -> dict[str, A
     if isinstance(batch, OutcomeBatch):
         rollups.add_outcomes(session, batch.records)
         return {"stored": len(batch.records), "kind": "outcome"}
-    return store_eval_run(session, batch, now=now)
+    return store_eval_run(session, batch, now=now, hooks=eval_run_hooks)
 
 
-def store_eval_run(session: Session, run: EvalRunIn, *, now: datetime) -> dict[str, Any]:
-    """Store a run and its cases; each passing case verifies the open fixes tested by it."""
+def store_eval_run(
+    session: Session, run: EvalRunIn, *, now: datetime, hooks: Sequence[EvalRunHook]
+) -> dict[str, Any]:
+    """Store a run and its cases, then hand its summary to each hook (one call per run)."""
     row = EvalRun(
         suite=run.suite,
         tag=run.tag,
@@ -72,19 +77,14 @@ def store_eval_run(session: Session, run: EvalRunIn, *, now: datetime) -> dict[s
                 for case in run.cases
             ],
         )
-    verified = []
-    verify = fix_verifier()
-    if verify is not None:
-        passed = dict.fromkeys(case.id for case in run.cases if case.passed)
-        for test_id in passed:
-            for fix in verify(session, test_id=test_id, run_ref=run.run_id, at=now):
-                verified.append(
-                    {
-                        "incident": getattr(fix, "incident_id", None),
-                        "fix": getattr(fix, "number", None),
-                        "test": test_id,
-                    }
-                )
+    summary = EvalRunSummary(
+        suite=run.suite,
+        run_ref=run.run_id,
+        passing=tuple(dict.fromkeys(case.id for case in run.cases if case.passed)),
+        failing=tuple(dict.fromkeys(case.id for case in run.cases if not case.passed)),
+        at=now,
+    )
+    settled = [entry for hook in hooks for entry in hook(session, summary)]
     return {
         "stored": 1,
         "kind": "eval-run",
@@ -92,17 +92,5 @@ def store_eval_run(session: Session, run: EvalRunIn, *, now: datetime) -> dict[s
         "run_id": run.run_id,
         "cases": row.cases_total,
         "passed": row.cases_passed,
-        "verified_fixes": verified,
+        "verified_fixes": settled,
     }
-
-
-def fix_verifier() -> Callable[..., list[Any]] | None:
-    """The incidents feature's `verify_fixes_by_test`, looked up lazily (None without it)."""
-    for module in ("opsbot.incidents", "opsbot.incidents.remediation", "opsbot.incidents.service"):
-        try:
-            found = getattr(importlib.import_module(module), "verify_fixes_by_test", None)
-        except ImportError:
-            continue
-        if callable(found):
-            return found
-    return None

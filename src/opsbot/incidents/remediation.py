@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -11,6 +13,7 @@ from opsbot.incidents import store
 from opsbot.incidents.lifecycle import changed, check_text, editable
 from opsbot.incidents.model import Layer, LayerVerdict
 from opsbot.incidents.store import Fix, Incident
+from opsbot.seams import EvalRunSummary
 from opsbot.slack.mrkdwn import code, escape
 
 MAX_TEST_ID = 200
@@ -156,19 +159,24 @@ def verify_fix(
     return fix
 
 
-def verify_fixes_by_test(
-    session: Session, *, test_id: str, run_ref: str, at: datetime
+def verify_fixes_by_tests(
+    session: Session, *, test_ids: Collection[str], run_ref: str, at: datetime
 ) -> list[Fix]:
-    """A passing eval run verifies every open fix with that test id, the run as evidence.
-
-    Called by the eval-run ingest; each incident channel is told. Returns the fixes verified.
-    """
+    """A passing eval run verifies every open fix whose test is one of its passing case ids,
+    the run as evidence; each incident channel is told. Returns the fixes verified, in incident
+    then fix order (the order their incidents are locked in)."""
+    passing = set(test_ids)
     verified = []
-    for fix in store.open_fixes_with_test(session, test_id=test_id):
+    for fix in store.unverified_fixes(session) if passing else []:
+        if fix.test_id not in passing:
+            continue
         incident = store.lock(session, incident_id=fix.incident_id)
         if incident is None:
             continue
-        evidence = f"eval run {run_ref} passed {test_id}"
+        session.refresh(fix)  # a run stored at the same time may have verified it meanwhile
+        if fix.verified_at is not None:
+            continue
+        evidence = f"eval run {run_ref} passed {fix.test_id}"
         _mark_verified(session, incident, fix, evidence=evidence, by=f"eval run {run_ref}", now=at)
         changed(
             session,
@@ -177,9 +185,23 @@ def verify_fixes_by_test(
             actor=None,
             kind="verified",
             text=f"Fix {fix.number} verified by {evidence}",
-            data={"fix": fix.number, "test_id": test_id, "run": run_ref},
+            data={"fix": fix.number, "test_id": fix.test_id, "run": run_ref},
             announce=f"✅ Fix {fix.number} is verified: eval run {code(run_ref)} passed "
-            f"{code(test_id)}.",
+            f"{code(fix.test_id)}.",
         )
         verified.append(fix)
     return verified
+
+
+def verify_fixes_by_test(
+    session: Session, *, test_id: str, run_ref: str, at: datetime
+) -> list[Fix]:
+    """``verify_fixes_by_tests`` for one passing test id."""
+    return verify_fixes_by_tests(session, test_ids=[test_id], run_ref=run_ref, at=at)
+
+
+def verified_by_eval_run(session: Session, run: EvalRunSummary) -> list[dict[str, Any]]:
+    """The incidents' eval-run hook (``ctx.eval_run_hooks``): one call per stored run verifies
+    the open fixes its passing cases test; the ingest answer lists them."""
+    fixes = verify_fixes_by_tests(session, test_ids=run.passing, run_ref=run.run_ref, at=run.at)
+    return [{"incident": f.incident_id, "fix": f.number, "test": f.test_id} for f in fixes]

@@ -22,6 +22,7 @@ from opsbot.incidents.remediation import (
     rule_out,
     verify_fix,
     verify_fixes_by_test,
+    verify_fixes_by_tests,
 )
 from opsbot.incidents.store import Fix, Incident
 from opsbot.incidents.updates import draft, post_update
@@ -49,6 +50,7 @@ __all__ = [
     "unverified_fixes",
     "verify_fix",
     "verify_fixes_by_test",
+    "verify_fixes_by_tests",
 ]
 
 

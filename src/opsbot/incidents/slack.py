@@ -19,6 +19,7 @@ from opsbot.incidents import (
     interactive,
     modals,
     regressions,
+    remediation,
     service,
     store,
     updates,
@@ -134,6 +135,13 @@ def declared_reply(incident: Incident) -> str:
     )
 
 
+def contribute(ctx: Context) -> None:
+    """What incidents hand other features that needs no Slack app (`opsbot ingest` runs it too):
+    the daily triage's regressions, and the eval-run hook that verifies fixes."""
+    ctx.triage_exceptions.append(regressions.triage_items)
+    ctx.eval_run_hooks.append(remediation.verified_by_eval_run)
+
+
 def register(app: Any, ctx: Context) -> None:
     ctx.commands["/incident"] = CommandRouter(
         command="/incident",
@@ -154,7 +162,7 @@ def register(app: Any, ctx: Context) -> None:
     )
     interactive.register(app, ctx)
     ctx.home_sections.append((20, home.section))
-    ctx.triage_exceptions.append(regressions.triage_items)
+    contribute(ctx)
     if ctx.scheduler is not None:
         ctx.scheduler.every("incident-nudges", 60, lambda: run_nudges(ctx))
 

@@ -286,10 +286,6 @@ def unverified_fixes(session: Session) -> list[Fix]:
     return list(session.exec(query))
 
 
-def open_fixes_with_test(session: Session, *, test_id: str) -> list[Fix]:
-    return [f for f in unverified_fixes(session) if f.test_id == test_id]
-
-
 def closed_fixes(session: Session) -> list[tuple[Incident, Fix]]:
     """(incident, fix) pairs of every closed incident, in incident then fix order."""
     query = (

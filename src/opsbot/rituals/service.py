@@ -79,12 +79,26 @@ def listing(session: Session, config: Config, now: datetime) -> list[RitualRow]:
         rows.append(
             RitualRow(
                 ritual,
-                next_occurrence(ritual.schedule, now),
+                next_to_come(session, ritual, now),
                 owners.describe(session, config, ritual),
                 current[-1].scheduled_at if current else None,
             )
         )
     return rows
+
+
+def next_to_come(session: Session, ritual: Ritual, now: datetime) -> datetime | None:
+    """The next scheduled time after ``now`` that has not been skipped ahead (`/ritual skip`)."""
+    after = now
+    for _ in range(20):  # as many as skip_next would skip ahead
+        at = next_occurrence(ritual.schedule, after)
+        if at is None:
+            return None
+        claimed = store.occurrence_at(session, ritual_key=ritual.key, at=at)
+        if claimed is None or claimed.status != store.SKIPPED:
+            return at
+        after = at
+    return None
 
 
 def render_listing(rows: list[RitualRow]) -> str:
