@@ -13,7 +13,7 @@ import fcntl
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,23 @@ class Leadership:
             self.is_leader = False
 
 
+def first_fire_time(trigger: Any, now: datetime) -> datetime | None:
+    """The trigger's first fire time not before ``now``.
+
+    A CalendarIntervalTrigger starts at its anchor date, which may be long past; left alone,
+    APScheduler would report it (and each later past date) as a missed run.
+    """
+    first = trigger.get_next_fire_time(None, now)
+    for _ in range(100_000):
+        if first is None or first >= now:
+            break
+        later = trigger.get_next_fire_time(first, now)
+        if later is None:
+            break
+        first = later
+    return first
+
+
 class Scheduler:
     """Leader-gated jobs on an APScheduler 3.x BackgroundScheduler."""
 
@@ -109,9 +126,15 @@ class Scheduler:
         )
 
     def on(self, job_id: str, trigger: Any, fn: Callable[..., Any], **kwargs: Any) -> None:
-        """Run ``fn`` on the leader whenever ``trigger`` fires."""
+        """Run ``fn`` on the leader whenever ``trigger`` fires (from now on: what was due while
+        the process was down is the services' catch-up, not APScheduler's)."""
         self.aps.add_job(
-            self._gated(job_id, fn), trigger, id=job_id, kwargs=kwargs, replace_existing=True
+            self._gated(job_id, fn),
+            trigger,
+            id=job_id,
+            kwargs=kwargs,
+            replace_existing=True,
+            next_run_time=first_fire_time(trigger, datetime.now(UTC)),
         )
 
     def _gated(self, job_id: str, fn: Callable[..., Any]) -> Callable[..., None]:

@@ -153,3 +153,17 @@ def test_naive_datetimes_are_refused() -> None:
         occurrences_between(schedule, datetime(2026, 1, 1), utc(2026, 2, 1))
     with pytest.raises(ValueError, match="timezone-aware"):
         occurrence_key("x", datetime(2026, 1, 1))
+
+
+def test_a_biweekly_trigger_first_fires_after_now_not_at_its_old_anchor() -> None:
+    """The scheduler starts a two-weekly ritual at its next date, never at a past anchor."""
+    from opsbot.scheduler import first_fire_time
+
+    trigger = CalendarIntervalTrigger(
+        weeks=2, hour=10, start_date=date(2026, 1, 5), timezone="Europe/London"
+    )
+    now = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
+    first = first_fire_time(trigger, now)
+    assert first is not None and first >= now
+    # 2026-11-23 was a fire date (46 weeks after the anchor); the next is two weeks on
+    assert first.astimezone(UTC) == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
