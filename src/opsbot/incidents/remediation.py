@@ -22,55 +22,68 @@ MAX_TEST_ID = 200
 def record_finding(
     session: Session, incident_id: int, layer: Layer, text: str, *, actor: str, now: datetime
 ) -> Incident:
-    incident = editable(session, incident_id)
-    text = check_text(text, "finding")
-    session.add(
-        store.Finding(
-            incident_id=incident.id or 0,
-            layer=layer.value,
-            verdict=LayerVerdict.FINDING.value,
-            text=text,
-            actor=actor,
-            at=now,
-        )
-    )
-    changed(
+    """Record what was found wrong in one layer (model, data or workflow)."""
+    return _settle_layer(
         session,
-        incident,
-        now=now,
+        incident_id,
+        layer,
+        check_text(text, "finding"),
+        LayerVerdict.FINDING,
         actor=actor,
-        kind="finding",
-        text=f"{layer.value}: {text}",
-        data={"layer": layer.value},
-        announce=f"🔎 <@{actor}> recorded a *{layer.value}* finding: {escape(text)}",
+        now=now,
     )
-    return incident
 
 
 def rule_out(
     session: Session, incident_id: int, layer: Layer, reason: str, *, actor: str, now: datetime
 ) -> Incident:
+    """Record why one layer is not where the cause lies."""
+    return _settle_layer(
+        session,
+        incident_id,
+        layer,
+        check_text(reason, "reason"),
+        LayerVerdict.RULED_OUT,
+        actor=actor,
+        now=now,
+    )
+
+
+def _settle_layer(
+    session: Session,
+    incident_id: int,
+    layer: Layer,
+    text: str,
+    verdict: LayerVerdict,
+    *,
+    actor: str,
+    now: datetime,
+) -> Incident:
     incident = editable(session, incident_id)
-    reason = check_text(reason, "reason")
     session.add(
         store.Finding(
             incident_id=incident.id or 0,
             layer=layer.value,
-            verdict=LayerVerdict.RULED_OUT.value,
-            text=reason,
+            verdict=verdict.value,
+            text=text,
             actor=actor,
             at=now,
         )
     )
+    found = verdict == LayerVerdict.FINDING
     changed(
         session,
         incident,
         now=now,
         actor=actor,
-        kind="ruled_out",
-        text=f"{layer.value} ruled out: {reason}",
+        kind="finding" if found else "ruled_out",
+        text=f"{layer.value}: {text}" if found else f"{layer.value} ruled out: {text}",
         data={"layer": layer.value},
-        announce=f"🚫 <@{actor}> ruled out the *{layer.value}* layer: {escape(reason)}",
+        announce=(
+            f"🔎 <@{actor}> recorded a *{layer.value}* finding: {escape(text)}"
+            if found
+            else f"🚫 <@{actor}> ruled out the *{layer.value}* layer: {escape(text)}"
+        ),
     )
     return incident
 
