@@ -68,3 +68,15 @@ def test_console_ingest_verifies_the_fix_its_eval_run_tests(tmp_path) -> None:
     assert "Stored 0 confidence scores, 0 outcomes and 1 eval runs." in out
     assert "Verified fix 1 of incident 1 (test eval-guard)." in out
     assert "✅ Fix 1 is verified: eval run `r-9` passed `eval-guard`." in out
+
+
+def test_console_shows_slack_dates_as_the_slack_client_would() -> None:
+    """`<!date^…^{ago}|…>` renders as a relative time, and `{time}` as a clock time."""
+    import time
+
+    from opsbot.console.render import Renderer
+
+    render = Renderer(lambda user: user, lambda channel: channel)
+    epoch = int(time.time()) - 125
+    assert render.text(f"<!date^{epoch}^{{ago}}|fallback>") == "2 min ago"
+    assert "fallback" not in render.text(f"<!date^{epoch}^{{date_short_pretty}} {{time}}|fallback>")

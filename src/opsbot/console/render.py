@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,8 +11,28 @@ from typing import Any
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
-_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+_DATE = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+
+
+def _date(epoch: int, form: str) -> str:
+    """Slack's `<!date^…>` as the Slack client would show it, in this terminal's zone."""
+    if "{ago}" in form:
+        seconds = max(0, int(time.time()) - epoch)
+        spoken = (
+            f"{seconds} s"
+            if seconds < 60
+            else f"{seconds // 60} min"
+            if seconds < 3600
+            else f"{seconds // 3600} h {seconds % 3600 // 60} min"
+        )
+        return form.replace("{ago}", f"{spoken} ago")
+    local = time.localtime(epoch)
+    return (
+        form.replace("{date_short_pretty}", time.strftime("%b %d", local))
+        .replace("{date_short}", time.strftime("%b %d", local))
+        .replace("{time}", time.strftime("%H:%M", local))
+    )
 
 
 @dataclass
@@ -36,7 +57,7 @@ class Renderer:
         out = _USER.sub(lambda m: "@" + self.user_name(m.group(1)), mrkdwn)
         out = _CHANNEL.sub(lambda m: "#" + (m.group(2) or self.channel_name(m.group(1))), out)
         out = _SPECIAL.sub(lambda m: "@" + m.group(1), out)
-        out = _DATE.sub(lambda m: m.group(1), out)
+        out = _DATE.sub(lambda m: _date(int(m.group(1)), m.group(2)), out)
         out = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), out)
         return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
