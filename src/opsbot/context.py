@@ -55,6 +55,3 @@ class Context:
             queued = outbox.queued_in(session)
         if queued:
             self.wake_delivery()
-
-    def now(self) -> Any:
-        return self.clock()

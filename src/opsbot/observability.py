@@ -33,12 +33,6 @@ class Metrics:
             ["kind", "error"],
             registry=self.registry,
         )
-        self.ingested = Counter(
-            "opsbot_ingested_records_total",
-            "Telemetry records stored",
-            ["kind"],
-            registry=self.registry,
-        )
         depth = Gauge(
             "opsbot_outbox_depth", "Outbox jobs waiting to be sent", registry=self.registry
         )
