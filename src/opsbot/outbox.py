@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, update
 from sqlmodel import Field, Session, SQLModel, select
 
-from opsbot.clock import utcnow
 from opsbot.db import UTCDateTime
 
 PENDING, IN_FLIGHT, DONE, FAILED, SUPERSEDED = (
@@ -24,6 +23,24 @@ PENDING, IN_FLIGHT, DONE, FAILED, SUPERSEDED = (
     "superseded",
 )
 UNFINISHED = (PENDING, IN_FLIGHT)
+
+# What a lane orders, by the first part of its name. Jobs of one lane are sent one after
+# another; lanes run side by side. A fixed set, so metrics labelled by it stay bounded.
+LANE_KINDS = ("incident", "ritual", "dashboard", "channel")
+OTHER_LANES = "other"
+
+
+def lane_name(kind: str, *parts: object) -> str:
+    """The lane ``kind:part:part…``: ``lane_name("incident", 7)`` orders incident 7's effects."""
+    if kind not in LANE_KINDS:
+        raise ValueError(f"unknown lane kind {kind!r}; one of {', '.join(LANE_KINDS)}")
+    return ":".join([kind, *(str(p) for p in parts)])
+
+
+def lane_kind(name: str) -> str:
+    """The kind of a lane (``other`` for lanes named before kinds existed)."""
+    kind = name.split(":", 1)[0]
+    return kind if kind in LANE_KINDS else OTHER_LANES
 
 
 class OutboxJob(SQLModel, table=True):
@@ -108,14 +125,14 @@ def enqueue(
     supersede_key: str | None = None,
     on_fail: str | None = None,
     results: dict[str, Any] | None = None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> OutboxJob:
     """Add a job to the outbox in the caller's transaction.
 
     With ``supersede_key``, an older job with the same key that has not started yet is dropped:
     only the newest rendering of a message needs to reach Slack.
     """
-    when = now or utcnow()
+    when = now
     if supersede_key:
         session.exec(
             update(OutboxJob)
@@ -160,9 +177,14 @@ def post(
     key: str | None = None,
     thread_key: str | None = None,
     kind: str = "post",
+    lane: str | None = None,
+    now: datetime,
     **extra: Any,
 ) -> OutboxJob:
-    """Post a message (in the thread of a keyed message, if given), remembered under ``key``."""
+    """Post a message (in the thread of a keyed message, if given), remembered under ``key``.
+
+    Without a ``lane`` the post queues behind earlier posts to the same channel.
+    """
     args: dict[str, Any] = {"channel": channel, "text": text, **extra}
     if blocks is not None:
         args["blocks"] = blocks
@@ -170,12 +192,22 @@ def post(
         args["thread_ts"] = message_ref(thread_key, "ts")
         args["channel"] = message_ref(thread_key, "channel")
     return enqueue(
-        session, kind=kind, lane=channel, steps=[step("chat.postMessage", key=key, **args)]
+        session,
+        kind=kind,
+        lane=lane or lane_name("channel", channel),
+        steps=[step("chat.postMessage", key=key, **args)],
+        now=now,
     )
 
 
 def update_message(
-    session: Session, *, key: str, lane: str, text: str, blocks: list[dict[str, Any]] | None = None
+    session: Session,
+    *,
+    key: str,
+    lane: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    now: datetime,
 ) -> OutboxJob:
     """Edit the message posted under ``key`` in place; a newer edit replaces an unsent one."""
     args: dict[str, Any] = {
@@ -191,6 +223,7 @@ def update_message(
         lane=lane,
         supersede_key=f"update:{key}",
         steps=[step("chat.update", **args)],
+        now=now,
     )
 
 

@@ -37,6 +37,7 @@ class PostedOccurrence:
     ritual_key: str
     channel: str  # the channel name the check-in message goes to
     thread_key: str  # outbox message key of the check-in message, for replies in its thread
+    lane: str  # the outbox lane of the occurrence, so replies keep their order in its thread
     now: datetime
 
 

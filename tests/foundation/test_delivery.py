@@ -13,7 +13,7 @@ from opsbot.outbox import OutboxJob
 
 def _post(bot, channel: str, text: str, **kwargs) -> int:
     with bot.ctx.tx() as session:
-        job = outbox.post(session, channel=channel, text=text, **kwargs)
+        job = outbox.post(session, channel=channel, text=text, now=bot.ctx.clock(), **kwargs)
         return int(job.id)
 
 
@@ -96,8 +96,8 @@ def test_an_edit_waits_for_the_message_and_only_the_newest_edit_is_sent(bot, sla
     slack.fail("chat.postMessage", status=503, times=1)
     _post(bot, "general", "v1", key="panel")
     with bot.ctx.tx() as session:
-        outbox.update_message(session, key="panel", lane="general", text="v2")
-        outbox.update_message(session, key="panel", lane="general", text="v3")
+        outbox.update_message(session, key="panel", lane="general", text="v2", now=bot.ctx.clock())
+        outbox.update_message(session, key="panel", lane="general", text="v3", now=bot.ctx.clock())
     slack.wait_for(lambda: _texts(slack, "general") == ["v3"], timeout=10)
     assert [c.args.get("text") for c in slack.calls("chat.update")] == ["v3"]
 
@@ -121,6 +121,7 @@ def test_a_chain_of_steps_resumes_at_the_first_step_not_done(bot, slack) -> None
             session,
             kind="chain",
             lane="chain:1",
+            now=bot.ctx.clock(),
             steps=[
                 outbox.step(
                     "conversations.create", name="chain-test", save={"channel_id": "channel.id"}
@@ -153,7 +154,18 @@ def test_an_edit_of_a_message_that_was_never_posted_fails_instead_of_waiting(bot
     """When a keyed post fails for good, its pending edits fail too rather than wait forever."""
     _post(bot, "no-such-channel", "never", key="ghost")
     with bot.ctx.tx() as session:
-        edit = outbox.update_message(session, key="ghost", lane="no-such-channel", text="edit")
+        edit = outbox.update_message(
+            session, key="ghost", lane="no-such-channel", text="edit", now=bot.ctx.clock()
+        )
         edit_id = int(edit.id or 0)
     slack.wait_for(lambda: _job(bot, edit_id).status == "failed", timeout=10)
     assert "never posted" in (_job(bot, edit_id).error or "")
+
+
+def test_a_channel_named_three_ways_keeps_one_pace(bot, slack) -> None:
+    """Posts to `#ai-ops`, `ai-ops` and its id share one pace: Slack never answers 429."""
+    slack.pace(enabled=True)
+    for n, name in enumerate(["#ai-ops", "ai-ops", slack.channel_id("ai-ops")]):
+        _post(bot, name, f"m{n}", lane=f"channel:way-{n}")
+    slack.wait_for(lambda: len(_texts(slack, "ai-ops")) == 3, timeout=10)
+    assert [c.status for c in slack.calls("chat.postMessage")] == [200, 200, 200]

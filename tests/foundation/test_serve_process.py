@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import Session, select
 
 from opsbot import outbox
+from opsbot.clock import utcnow
 from opsbot.db import make_engine, transaction
 from opsbot.outbox import OutboxJob
 from opsbot.testing.live import BOT_TOKEN, SIGNING_SECRET
@@ -99,7 +100,7 @@ def serve(slack, database_url: str) -> Iterator[Serve]:
 def _enqueue(database_url: str, text: str) -> int:
     engine = make_engine(database_url)
     with transaction(engine) as session:
-        job = outbox.post(session, channel="general", text=text)
+        job = outbox.post(session, channel="general", text=text, now=utcnow())
         job_id = int(job.id or 0)
     engine.dispose()
     return job_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from opsbot import outbox
+from opsbot.clock import utcnow
 from opsbot.db import make_engine, transaction
 from opsbot.delivery import Delivery
 from opsbot.slack.app import web_client
@@ -17,7 +18,7 @@ def test_two_workers_send_each_message_once(slack, database_url) -> None:
     engine = make_engine(database_url)
     with transaction(engine) as session:
         for n in range(24):
-            outbox.post(session, channel=channels[n % 4], text=f"m{n}")
+            outbox.post(session, channel=channels[n % 4], text=f"m{n}", now=utcnow())
     workers = [
         Delivery(
             engine,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from freezegun import freeze_time
 from sqlmodel import Session, select
 
 from opsbot.config import parse_config
@@ -35,7 +34,7 @@ def _declare(engine: Any, severity: str, config: Any | None = None) -> int:
 
 def _nudge(engine: Any, minutes: float, config: Any | None = None) -> list[tuple[int, str]]:
     at = T0 + timedelta(minutes=minutes)
-    with freeze_time(at), transaction(engine) as session:
+    with transaction(engine) as session:
         return service.run_nudges(session, config or parse_config(""), now=at)
 
 

@@ -75,7 +75,13 @@ def check_alerts(
             continue
         text, message = blocks.alert_message(metric, key, entry)
         outbox.post(
-            session, channel=config.channels.ops, text=text, blocks=message, kind="dashboard-alert"
+            session,
+            channel=config.channels.ops,
+            text=text,
+            blocks=message,
+            kind="dashboard-alert",
+            lane=outbox.lane_name("dashboard", "alert", metric),
+            now=now,
         )
         posted.append(alert_key)
     return posted

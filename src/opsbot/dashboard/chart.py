@@ -96,10 +96,11 @@ def post_weekly_chart(
     now: datetime,
     *,
     thread_key: str | None = None,
+    lane: str | None = None,
 ) -> outbox.OutboxJob:
     """Queue the chart of the five metrics over the last 8 weeks for upload to ``channel``
-    (in the thread of the message posted under ``thread_key``, if given: in the same lane,
-    so the upload waits for that message)."""
+    (in the thread of the message posted under ``thread_key``, if given, and then in that
+    message's ``lane``, so the upload keeps its place among the thread's replies)."""
     config = config_of(ctx_or_config)
     series = weekly_series(session, config, now=now)
     png = render_png(series)
@@ -110,7 +111,7 @@ def post_weekly_chart(
     return outbox.enqueue(
         session,
         kind="dashboard-chart",
-        lane=channel,
+        lane=lane or outbox.lane_name("dashboard", "chart"),
         now=now,
         steps=[
             outbox.step(

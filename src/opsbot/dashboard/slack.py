@@ -55,7 +55,12 @@ def chart_in_thread(ctx: Context) -> Any:
 
     def post(session: Session, posted: PostedOccurrence) -> None:
         chart.post_weekly_chart(
-            session, ctx.config, posted.channel, posted.now, thread_key=posted.thread_key
+            session,
+            ctx.config,
+            posted.channel,
+            posted.now,
+            thread_key=posted.thread_key,
+            lane=posted.lane,
         )
 
     return post

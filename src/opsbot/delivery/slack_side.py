@@ -85,8 +85,9 @@ class SlackSide:
         return None
 
     def channel_id(self, channel: str) -> str:
+        """The id of a channel given by id, name or ``#name`` (a user id stays as it is: a DM)."""
         name = channel.lstrip("#")
-        if name[:1] in {"C", "G", "D"} and name.upper() == name:
+        if name[:1] in {"C", "G", "D", "U", "W"} and name.upper() == name:
             return name
         if name not in self._channel_ids:
             cursor = None

@@ -150,7 +150,7 @@ class Delivery:
                 response = self.slack.recover(job, index, spec["method"], args)
                 if response is None:
                     if spec["method"] == "chat.postMessage":
-                        self._take_pace(str(args["channel"]))
+                        self._take_pace(self.slack.channel_id(str(args["channel"])))
                     self._set_inflight(job, index)
                     response = self.slack.call(spec["method"], args)
             except _Wait as wait:

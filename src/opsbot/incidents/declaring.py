@@ -194,8 +194,9 @@ def panel_pinned(
 ) -> None:
     """Announce in the incidents channel once the incident channel is ready to join.
 
-    A job of its own in the incidents channel's lane: announcements queue there one at a time
-    behind Slack's pace, instead of holding up the next declaration's channel.
+    A lane of its own: announcements of several incidents share the incidents channel's
+    pace, but one slow announcement holds up neither another's nor the incident's channel.
+    Its edits have another lane, since they may be queued before it and wait for it.
     """
     incident = _incident_of(session, job)
     if incident is None or incident.channel_id is None:
@@ -203,7 +204,7 @@ def panel_pinned(
     outbox.enqueue(
         session,
         kind="incident.announce",
-        lane=incidents_channel,
+        lane=effects.lane(incident, "announce"),
         now=now,
         steps=[
             outbox.step(
@@ -255,4 +256,6 @@ def declare_failed(session: Session, job: OutboxJob, error: str, *, now: datetim
         f"channels (`channels:manage`), then declare again with "
         f"{code('/incident declare ' + incident.severity + ' ' + incident.title)}."
     )
-    effects.post_to(session, incident.declarer, text, now=now, kind="incident.declare_failed")
+    effects.post_to(
+        session, incident, incident.declarer, text, now=now, kind="incident.declare_failed"
+    )

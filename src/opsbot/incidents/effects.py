@@ -24,9 +24,10 @@ def announcement_key(incident: Incident) -> str:
     return f"incident:{incident.id}:announcement"
 
 
-def lane(incident: Incident) -> str:
-    """One lane per incident keeps its channel's effects in the order they happened."""
-    return f"incident:{incident.id}"
+def lane(incident: Incident, part: str | None = None) -> str:
+    """One lane per incident keeps its channel's effects in the order they happened; its
+    posts elsewhere (``part``) keep their own order without waiting for the channel's."""
+    return outbox.lane_name("incident", incident.id, *([part] if part else []))
 
 
 def channel_arg(incident: Incident) -> Any:
@@ -63,13 +64,19 @@ def say(
 
 
 def post_to(
-    session: Session, channel: str, text: str, *, now: datetime, kind: str = "incident.post"
+    session: Session,
+    incident: Incident,
+    channel: str,
+    text: str,
+    *,
+    now: datetime,
+    kind: str = "incident.post",
 ) -> None:
-    """Post in a named channel or to a person's DM (channel=<user id>)."""
+    """Post about the incident in a named channel or to a person's DM (channel=<user id>)."""
     outbox.enqueue(
         session,
         kind=kind,
-        lane=channel,
+        lane=lane(incident, "out"),
         steps=[outbox.step("chat.postMessage", channel=channel, text=text)],
         now=now,
     )
@@ -93,15 +100,17 @@ def refresh(
         lane=lane(incident),
         text=blocks.panel_text(incident),
         blocks=panel,
+        now=now,
     )
     # A lane of its own: the edit may wait for the announcement (queued in the incidents
     # channel at Slack's pace) without holding up the incident channel's effects.
     outbox.update_message(
         session,
         key=announcement_key(incident),
-        lane=f"{lane(incident)}:announcement",
+        lane=lane(incident, "announcement"),
         text=blocks.announcement_text(incident),
         blocks=blocks.announcement(incident, channel_arg(incident)),
+        now=now,
     )
     if topic_changed:
         outbox.enqueue(

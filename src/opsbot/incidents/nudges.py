@@ -37,6 +37,7 @@ def _nudge(session: Session, incident: Incident, kind: str, text: str, *, now: d
     where = f"<#{incident.channel_id}>" if incident.channel_id else blocks.name(incident)
     effects.post_to(
         session,
+        incident,
         incident.acting_lead,
         f"⏰ {where} ({escape(incident.title)}): {text}",
         now=now,

@@ -67,6 +67,7 @@ def post_update(
     )
     effects.post_to(
         session,
+        incident,
         config.channels.customer_comms,
         f"*Update on {escape(incident.title)}* ({update.state})\n{escape(text)}",
         now=now,

@@ -45,8 +45,10 @@ def check_in(
         blocks=thread_blocks,
         thread_key=occurrences.message_key(occ.id),
         kind="ritual.checkin",
+        lane=occurrences.lane(occ.id),
+        now=now,
     )
-    occurrences.refresh_message(session, ritual, occ)
+    occurrences.refresh_message(session, ritual, occ, now=now)
     return checkin
 
 
@@ -85,6 +87,8 @@ def remind(session: Session, config: Config, now: datetime) -> int:
                 kind="ritual.reminder",
                 text=blocks.checkin_reminder(ritual, occ, missing),
                 thread_key=occurrences.message_key(occ.id),
+                lane=occurrences.lane(occ.id),
+                now=now,
             )
             posted += 1
     return posted

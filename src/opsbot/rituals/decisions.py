@@ -59,8 +59,10 @@ def record_decision(
         text=blocks.decision_post(decision),
         thread_key=occurrences.message_key(occ.id),
         kind="ritual.decision",
+        lane=occurrences.lane(occ.id),
+        now=now,
     )
-    occurrences.refresh_message(session, ritual, occ)
+    occurrences.refresh_message(session, ritual, occ, now=now)
     return decision
 
 
@@ -84,10 +86,12 @@ def mark_done(
             text=blocks.decision_done_text(decision),
             thread_key=occurrences.message_key(occ.id),
             kind="ritual.decision_done",
+            lane=occurrences.lane(occ.id),
+            now=now,
         )
         ritual = owners.ritual_for(config, occ.ritual_key)
         if ritual is not None and occ.status == store.POSTED:
-            occurrences.refresh_message(session, ritual, occ)
+            occurrences.refresh_message(session, ritual, occ, now=now)
     return decision
 
 
@@ -120,7 +124,13 @@ def remind(session: Session, config: Config, now: datetime) -> int:
         name = ritual.name if ritual else decision.ritual_key
         text, dm = blocks.decision_reminder(decision, name, overdue=overdue)
         outbox.post(
-            session, channel=decision.owner, text=text, blocks=dm, kind="ritual.decision_reminder"
+            session,
+            channel=decision.owner,
+            text=text,
+            blocks=dm,
+            kind="ritual.decision_reminder",
+            lane=outbox.lane_name("ritual", "decision", decision.id),
+            now=now,
         )
         sent += 1
     return sent

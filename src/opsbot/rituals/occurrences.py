@@ -44,6 +44,11 @@ def message_key(occurrence_id: int | None) -> str:
     return f"occurrence:{occurrence_id}"
 
 
+def lane(occurrence_id: int | None) -> str:
+    """One lane per occurrence: its message, the replies in its thread and its edits, in order."""
+    return outbox.lane_name("ritual", occurrence_id)
+
+
 def _base_values(ritual: Ritual, scheduled_at: datetime) -> dict[str, object]:
     return {
         "ritual_key": ritual.key,
@@ -92,23 +97,26 @@ def post_occurrence(
         blocks=blocks.occurrence_blocks(ritual, occ, [], []),
         key=message_key(occ.id),
         kind="ritual.occurrence",
+        lane=lane(occ.id),
+        now=now,
     )
-    posted = PostedOccurrence(ritual.key, occ.channel, message_key(occ.id), now)
+    posted = PostedOccurrence(ritual.key, occ.channel, message_key(occ.id), lane(occ.id), now)
     for hook in extras.on_posted.get(ritual.key, ()):
         hook(session, posted)
     return occ
 
 
-def refresh_message(session: Session, ritual: Ritual, occ: Occurrence) -> None:
+def refresh_message(session: Session, ritual: Ritual, occ: Occurrence, *, now: datetime) -> None:
     """Edit the check-in message in place to show who checked in and what is decided."""
     checkins = store.checkins(session, occurrence_id=occ.id or 0)
     decided = store.decisions(session, occurrence_id=occ.id)
     outbox.update_message(
         session,
         key=message_key(occ.id),
-        lane=occ.channel,
+        lane=lane(occ.id),
         text=blocks.occurrence_text(ritual, occ),
         blocks=blocks.occurrence_blocks(ritual, occ, checkins, decided),
+        now=now,
     )
 
 
@@ -192,7 +200,7 @@ def skip_occurrence(
         session, occ, to=SKIPPED, skip_reason=reason, skipped_by=user_id, closed_at=now
     ):
         raise OpsError("This occurrence has just ended; nothing to skip.")
-    refresh_message(session, ritual, occ)
+    refresh_message(session, ritual, occ, now=now)
     return occ
 
 
@@ -232,6 +240,8 @@ def skip_next(
                 session,
                 channel=blocks.channel_of(ritual),
                 kind="ritual.skip",
+                lane=lane(occ.id),
+                now=now,
                 text=f"<@{user_id}> skipped the next {escape(ritual.name)} "
                 f"({blocks.when(at, blocks.zone_of(ritual))}){why}",
             )
@@ -262,8 +272,10 @@ def close_due(session: Session, config: Config, now: datetime) -> list[Occurrenc
             thread_key=message_key(occ.id),
             reply_broadcast=True,
             kind="ritual.summary",
+            lane=lane(occ.id),
+            now=now,
         )
-        refresh_message(session, ritual, occ)
+        refresh_message(session, ritual, occ, now=now)
     return closed
 
 

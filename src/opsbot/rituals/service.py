@@ -131,5 +131,5 @@ def set_owners(
     for occ in store.open_occurrences(session, ritual_key=key):
         occ.owners = resolved
         session.add(occ)
-        occurrences.refresh_message(session, ritual, occ)
+        occurrences.refresh_message(session, ritual, occ, now=now)
     return ritual
