@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -88,6 +89,43 @@ def test_fault_on_one_channel_only(slack: FakeSlack, web: WebClient) -> None:
     slack.fail("chat.postMessage", error="channel_is_slow", channel="random", times=None)
     assert post(web, "general")
     assert error_of(lambda: post(web, slack.channel_id("random")))["error"] == "channel_is_slow"
+
+
+def test_fault_on_text_only(slack: FakeSlack, web: WebClient) -> None:
+    """A fault with text= only hits calls whose text argument contains it."""
+    slack.fail("chat.postMessage", error="fatal_error", text="Daily", times=None)
+    assert web.chat_postMessage(channel="general", text="Weekly review")["ok"]
+    with pytest.raises(SlackApiError) as raised:
+        web.chat_postMessage(channel="general", text="Daily triage")
+    assert raised.value.response["error"] == "fatal_error"
+    assert [m.text for m in slack.messages("general")] == ["Weekly review"]
+
+
+def test_hold_keeps_a_call_waiting_until_released(slack: FakeSlack, web: WebClient) -> None:
+    """hold() keeps matching calls unanswered (and, before effect, unapplied) until release."""
+    hold = slack.hold("chat.postMessage", channel="random", times=1)
+    answered: list[str] = []
+    caller = threading.Thread(target=lambda: answered.append(post(web, "random")))
+    caller.start()
+    slack.wait_for(lambda: hold.arrived == 1)
+    assert post(web, "general")  # another channel is not held
+    assert (answered, slack.messages("random")) == ([], [])
+    hold.release()
+    caller.join(5)
+    assert len(answered) == 1 and [m.ts for m in slack.messages("random")] == answered
+
+
+def test_hold_after_effect_applies_the_call_first(slack: FakeSlack, web: WebClient) -> None:
+    """hold(after_effect=True) stores the message, then keeps the answer back until release."""
+    hold = slack.hold("chat.postMessage", times=1, after_effect=True)
+    caller = threading.Thread(target=lambda: post(web))
+    caller.start()
+    slack.wait_for(lambda: hold.arrived == 1)
+    assert len(slack.messages("general")) == 1
+    assert slack.calls("chat.postMessage") == []  # not answered yet
+    hold.release()
+    caller.join(5)
+    assert len(slack.calls("chat.postMessage")) == 1
 
 
 def test_any_method_fault(slack: FakeSlack, web: WebClient) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .clock import Real, real_monotonic
-from .model import Call, Channel, Ephemeral, Fault, File, Message, Response
+from .model import Call, Channel, Ephemeral, Fault, File, Hold, Message, Response
 from .outbound import BotLink, Delivery, post
 from .person import Person
 from .server import ApiServer
@@ -58,6 +58,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self.traffic.clear_faults()  # let held calls go, so the server threads can end
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -246,17 +247,35 @@ class FakeSlack:
         delay: float = 0.0,
         channel: str | None = None,
         delay_after_effect: bool | None = None,
+        text: str | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` ("*": any) fail (None: until cleared).
 
         status 429 answers ``ratelimited`` with an integer Retry-After; other statuses or an
         ``error`` answer that error. ``delay`` sleeps first, or, with ``delay_after_effect``
         (the default for a pure delay: status 200 and no error), after the call took effect.
+        ``channel`` and ``text`` (a part of the ``text`` argument) narrow the calls it hits.
         """
         after = (status == 200 and not error) if delay_after_effect is None else delay_after_effect
         self.traffic.add_fault(
-            Fault(method, error, status, retry_after, times, delay, channel, after)
+            Fault(method, error, status, retry_after, times, delay, channel, after, text)
         )
+
+    def hold(
+        self,
+        method: str,
+        *,
+        channel: str | None = None,
+        times: int | None = None,
+        after_effect: bool = False,
+    ) -> Hold:
+        """Keep the next ``times`` calls of ``method`` waiting (before, or after, their effect)
+        until the returned hold is released; ``hold.arrived`` counts the calls waiting there."""
+        hold = Hold()
+        self.traffic.add_fault(
+            Fault(method, None, 200, None, times, 0.0, channel, after_effect, None, hold)
+        )
+        return hold
 
     def clear_faults(self) -> None:
         self.traffic.clear_faults()

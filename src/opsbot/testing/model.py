@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,6 +121,25 @@ class Response:
             return None
 
 
+class Hold:
+    """Calls kept waiting at the stand-in until ``release()``: a Slack that answers when told."""
+
+    LIMIT = 60.0  # seconds a call is held at most, so a forgotten hold cannot hang a test
+
+    def __init__(self) -> None:
+        self._released = threading.Event()
+        self._lock = threading.Lock()
+        self.arrived = 0  # calls that have reached the hold so far
+
+    def wait(self) -> None:
+        with self._lock:
+            self.arrived += 1
+        self._released.wait(self.LIMIT)
+
+    def release(self) -> None:
+        self._released.set()
+
+
 @dataclass
 class Fault:
     """An injected failure for the next ``times`` matching calls (None: until cleared)."""
@@ -132,6 +152,8 @@ class Fault:
     delay: float
     channel: str | None
     delay_after_effect: bool
+    text: str | None = None  # only calls whose ``text`` argument contains this
+    hold: Hold | None = None  # the call waits here for release (before or after its effect)
 
 
 class ApiError(Exception):

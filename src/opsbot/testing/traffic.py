@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from typing import Any
 
 from .clock import real_monotonic
 from .model import Fault
@@ -32,14 +33,22 @@ class Traffic:
             self.faults.append(fault)
 
     def clear_faults(self) -> None:
+        """Forget every fault; calls held by one are let go."""
         with self._lock:
+            for fault in self.faults:
+                if fault.hold is not None:
+                    fault.hold.release()
             self.faults.clear()
 
-    def take_fault(self, method: str, channel_id: str | None, ws: Workspace) -> Fault | None:
+    def take_fault(
+        self, method: str, channel_id: str | None, ws: Workspace, *, text: Any = None
+    ) -> Fault | None:
         """The first fault matching this call, counted down (and dropped when used up)."""
         with self._lock:
             for fault in self.faults:
                 if fault.method not in (method, "*"):
+                    continue
+                if fault.text is not None and fault.text not in str(text or ""):
                     continue
                 if fault.channel is not None:
                     wanted = ws.find_channel(fault.channel)

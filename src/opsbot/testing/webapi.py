@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Real
-from .model import ApiError, Call
+from .model import ApiError, Call, Fault
 from .state import Workspace
 from .traffic import Traffic
 
@@ -145,9 +145,9 @@ def _answer(
     if name not in APP_TOKEN_METHODS and token not in tokens:
         return Answer(200, {"ok": False, "error": "invalid_auth"})
     channel_id = _channel_of(ctx.ws, params)
-    fault = traffic.take_fault(name, channel_id, ctx.ws)
+    fault = traffic.take_fault(name, channel_id, ctx.ws, text=params.get("text"))
     if fault is not None and not fault.delay_after_effect:
-        Real.sleep(fault.delay)
+        _linger(fault)
         if fault.status != 200 or fault.error:
             return _fault_answer(fault.status, fault.error, fault.retry_after)
     retry_after = traffic.throttle(name, TIERS.get(name), channel_id)
@@ -155,7 +155,7 @@ def _answer(
         return _fault_answer(429, "ratelimited", retry_after)
     answer = _run(ctx, handler, params)
     if fault is not None and fault.delay_after_effect:
-        Real.sleep(fault.delay)
+        _linger(fault)
         if fault.status != 200 or fault.error:
             return _fault_answer(fault.status, fault.error, fault.retry_after)
     return answer
@@ -170,6 +170,12 @@ def _connections_open(ctx: Ctx, args: Args) -> dict[str, Any]:
     if ctx.open_socket is None:
         raise ApiError("internal_error")
     return {"url": ctx.open_socket()}
+
+
+def _linger(fault: Fault) -> None:
+    if fault.hold is not None:
+        fault.hold.wait()
+    Real.sleep(fault.delay)
 
 
 def _run(ctx: Ctx, handler: Handler, params: dict[str, Any]) -> Answer:
