@@ -3,7 +3,9 @@
 Correctness never rests on leadership (occurrences are claimed by a unique key); the leader
 only keeps replicas from doing the same work twice. On PostgreSQL leadership is a
 session-level advisory lock held on a dedicated connection: when the leader dies, its
-connection drops, the lock is freed and another replica takes over at its next check.
+connection drops, the lock is freed and another replica takes over at its next check. A
+connection that held the lock is closed for good when leadership ends, never handed back to
+the pool, where the lock would live on with nobody leading.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Leadership:
         self._conn: Any = None
         self._file: Any = None
         self.is_leader = False
+        self.backend_pid: int | None = None  # PostgreSQL: the backend holding the lock
 
     def check(self) -> bool:
         with self._lock:
@@ -52,11 +55,16 @@ class Leadership:
                 self._conn.exec_driver_sql("SELECT 1")
                 return True
             conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            got = conn.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_ID}
-            ).scalar()
+            try:
+                got = conn.execute(
+                    text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_ID}
+                ).scalar()
+                pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() if got else None
+            except Exception:
+                _discard(conn)  # it may hold the lock: never back into the pool
+                raise
             if got:
-                self._conn = conn
+                self._conn, self.backend_pid = conn, int(pid or 0)
                 log.info("this process now leads the scheduler")
                 return True
             conn.close()
@@ -77,9 +85,9 @@ class Leadership:
 
     def _drop(self) -> None:
         if self._conn is not None:
-            with contextlib.suppress(Exception):  # the connection may already be dead
-                self._conn.close()
-            self._conn = None
+            conn, self._conn, self.backend_pid = self._conn, None, None
+            _discard(conn)
+            log.info("this process no longer leads the scheduler")
 
     def release(self) -> None:
         with self._lock:
@@ -88,6 +96,15 @@ class Leadership:
                 self._file.close()
                 self._file = None
             self.is_leader = False
+
+
+def _discard(conn: Any) -> None:
+    """Close a connection that may hold the leader's lock for good, outside the pool: the
+    session-level lock then ends with it (a pooled connection would keep it held)."""
+    with contextlib.suppress(Exception):  # the connection may already be dead
+        conn.invalidate()
+    with contextlib.suppress(Exception):
+        conn.close()
 
 
 def first_fire_time(trigger: Any, now: datetime) -> datetime | None:
@@ -110,8 +127,11 @@ def first_fire_time(trigger: Any, now: datetime) -> datetime | None:
 class Scheduler:
     """Leader-gated jobs on an APScheduler 3.x BackgroundScheduler."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, *, leader_check_seconds: float = LEADER_CHECK_SECONDS
+    ) -> None:
         self.leadership = Leadership(engine)
+        self.leader_check_seconds = leader_check_seconds
         # coalesce: a job missed several times runs once; misfire_grace_time: a late job still
         # runs (the 1 s default would silently skip it); the services catch up on what was due.
         self.aps = BackgroundScheduler(
@@ -153,7 +173,7 @@ class Scheduler:
         self.aps.add_job(
             self.leadership.check,
             "interval",
-            seconds=LEADER_CHECK_SECONDS,
+            seconds=self.leader_check_seconds,
             id="leadership",
             replace_existing=True,
         )
