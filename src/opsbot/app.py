@@ -30,7 +30,7 @@ class Opsbot:
         self.config = config or load_config(settings.config_path)
         self.engine = make_engine(settings.database_url)
         self.ctx = Context(engine=self.engine, config=self.config, settings=settings, clock=clock)
-        self.scheduler = Scheduler(self.engine)
+        self.scheduler = Scheduler(self.engine, leader_check_seconds=settings.leader_check_seconds)
         self.ctx.scheduler = self.scheduler
         self.metrics = Metrics(outbox_depth_reader(self.ctx))
         self.delivery = Delivery(
@@ -41,6 +41,7 @@ class Opsbot:
             lease_seconds=settings.outbox_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
             retry_base_seconds=settings.retry_base_seconds,
+            threads=settings.delivery_threads,
             on_failure=self.metrics.failure,
         )
         self.ctx.wake_delivery = self.delivery.wake

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from opsbot.db import UTCDateTime
 
@@ -64,6 +64,8 @@ class OutboxJob(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=80)
+    # raised by every claim: a worker records only while the token it claimed is still current
+    claim_token: int = 0
     supersede_key: str | None = Field(default=None, max_length=200, index=True)
     posts_key: str | None = Field(default=None, max_length=200, index=True)
     on_fail: str | None = Field(default=None, max_length=80)
@@ -240,6 +242,17 @@ def depth(session: Session) -> int:
         session.exec(
             select(func.count()).select_from(OutboxJob).where(OutboxJob.status.in_(UNFINISHED))  # type: ignore[attr-defined]
         ).one()
+    )
+
+
+def unfinished(session: Session) -> list[OutboxJob]:
+    """Jobs still to be sent (waiting, or in a worker's hands), oldest first."""
+    return list(
+        session.exec(
+            select(OutboxJob)
+            .where(col(OutboxJob.status).in_(UNFINISHED))
+            .order_by(col(OutboxJob.id))
+        )
     )
 
 

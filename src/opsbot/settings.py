@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     # Operational knobs beyond the contract; the defaults suit production.
     outbox_lease_seconds: float = Field(default=30.0, gt=0, alias="OPSBOT_OUTBOX_LEASE_SECONDS")
     delivery_poll_seconds: float = Field(default=0.2, gt=0, alias="OPSBOT_DELIVERY_POLL_SECONDS")
+    delivery_threads: int = Field(default=8, ge=1, le=64, alias="OPSBOT_DELIVERY_THREADS")
+    leader_check_seconds: float = Field(default=5.0, gt=0, alias="OPSBOT_LEADER_CHECK_SECONDS")
     retry_base_seconds: float = Field(default=1.0, gt=0, alias="OPSBOT_RETRY_BASE_SECONDS")
     log_level: str = Field(default="INFO", alias="OPSBOT_LOG_LEVEL")
 

@@ -1,12 +1,16 @@
-"""Claiming outbox jobs: the oldest unfinished job of each lane, once, across workers.
+"""Claiming outbox jobs, fenced: the oldest unfinished job of each lane, once, across workers.
 
 On PostgreSQL the candidates are locked with FOR UPDATE SKIP LOCKED; on both databases the
-claim itself is a conditional UPDATE, so two workers never hold the same job.
+claim itself is a conditional UPDATE that raises the job's claim token. Every later write by
+the claimer names the token it got, so a worker whose lease ran out and whose job was claimed
+again writes nothing more (it learns so from ``LostClaim``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, or_, update
 from sqlalchemy.orm import aliased
@@ -16,56 +20,117 @@ from opsbot.db import transaction
 from opsbot.outbox import IN_FLIGHT, PENDING, UNFINISHED, OutboxJob
 
 
-def claim(
-    engine: Engine, now: datetime, *, lease: timedelta, worker_id: str, batch: int
-) -> list[int]:
-    """Claim up to ``batch`` due jobs (one per lane) for ``lease``; returns their ids."""
+@dataclass(frozen=True)
+class Claim:
+    """A job held by one worker: valid while the job still carries ``token``."""
+
+    job_id: int
+    token: int
+
+
+class LostClaim(Exception):
+    """Another worker claimed the job since (this worker's lease ran out): hands off."""
+
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(f"outbox job {claim.job_id} was claimed again (token {claim.token})")
+        self.claim = claim
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        (col(OutboxJob.status) == PENDING) & (col(OutboxJob.next_attempt_at) <= now),
+        (col(OutboxJob.status) == IN_FLIGHT) & (col(OutboxJob.lease_until) < now),
+    )
+
+
+def _first_in_lane() -> Any:
     ahead = aliased(OutboxJob)
     earlier = select(ahead.id).where(  # an unfinished job ahead in the same lane
         col(ahead.lane) == col(OutboxJob.lane),
         col(ahead.id) < col(OutboxJob.id),
-        col(ahead.status).in_((PENDING, IN_FLIGHT)),
+        col(ahead.status).in_(UNFINISHED),
     )
-    due = or_(
-        (col(OutboxJob.status) == PENDING) & (col(OutboxJob.next_attempt_at) <= now),
-        (col(OutboxJob.status) == IN_FLIGHT) & (col(OutboxJob.lease_until) < now),
-    )
+    return ~earlier.exists()
+
+
+def claim(
+    engine: Engine, now: datetime, *, lease: timedelta, worker_id: str, limit: int
+) -> list[Claim]:
+    """Claim up to ``limit`` due jobs (the first of each lane) for ``lease``."""
+    if limit <= 0:
+        return []
+    due = _due(now)
     query = (
         select(OutboxJob.id)
         .where(due)
-        .where(~earlier.exists())
+        .where(_first_in_lane())
         .order_by(col(OutboxJob.id))
-        .limit(batch)
+        .limit(limit)
     )
     if engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboxJob)
-    claimed: list[int] = []
+    claimed: list[Claim] = []
     with transaction(engine) as session:
         for job_id in session.exec(query).all():
-            result = session.execute(
+            token = session.execute(
                 update(OutboxJob)
-                .where(col(OutboxJob.id) == job_id)
-                .where(due)
+                .where(col(OutboxJob.id) == job_id, due, _first_in_lane())
                 .values(
-                    status=IN_FLIGHT, lease_until=now + lease, claimed_by=worker_id, updated_at=now
+                    status=IN_FLIGHT,
+                    lease_until=now + lease,
+                    claimed_by=worker_id,
+                    claim_token=col(OutboxJob.claim_token) + 1,
+                    updated_at=now,
                 )
-            )
-            if getattr(result, "rowcount", 0) == 1:
-                claimed.append(int(job_id or 0))
+                .returning(col(OutboxJob.claim_token))
+            ).scalar()
+            if token is not None:
+                claimed.append(Claim(int(job_id or 0), int(token)))
     return claimed
 
 
-def release(engine: Engine, job_id: int, *, at: datetime, error: str | None = None) -> None:
+def fenced(session: Session, claim: Claim, **values: Any) -> None:
+    """Write ``values`` to the claimed job in the caller's transaction, first of all its
+    writes; ``LostClaim`` (and so a rollback) when the claim is no longer this worker's."""
+    result = session.execute(
+        update(OutboxJob)
+        .where(
+            col(OutboxJob.id) == claim.job_id,
+            col(OutboxJob.claim_token) == claim.token,
+            col(OutboxJob.status) == IN_FLIGHT,
+        )
+        .values(**values)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise LostClaim(claim)
+
+
+def renew(engine: Engine, claims: list[Claim], *, until: datetime) -> list[Claim]:
+    """Extend the lease of every claim still held; returns the claims found lost."""
+    lost = []
+    for held in claims:
+        try:
+            with transaction(engine) as session:
+                fenced(session, held, lease_until=until)
+        except LostClaim:
+            lost.append(held)
+    return lost
+
+
+def release(
+    engine: Engine, claim: Claim, *, at: datetime, error: str | None = None, now: datetime
+) -> None:
     """Give a claimed job back, due again at ``at``."""
+    values: dict[str, Any] = {
+        "status": PENDING,
+        "next_attempt_at": at,
+        "lease_until": None,
+        "updated_at": now,
+    }
+    if error:
+        values["error"] = error
     with transaction(engine) as session:
-        job = session.get(OutboxJob, job_id)
-        if job and job.status == IN_FLIGHT:
-            job.status = PENDING
-            job.next_attempt_at = at
-            job.lease_until = None
-            if error:
-                job.error = error
-            session.add(job)
+        fenced(session, claim, **values)
 
 
 def will_be_posted(engine: Engine, key: str) -> bool:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
+import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from opsbot.delivery.hooks import METADATA_EVENT
 from opsbot.outbox import OutboxJob
@@ -20,17 +24,49 @@ class SlackSide:
     def __init__(self, client: WebClient) -> None:
         self.client = client
         self._channel_ids: dict[str, str] = {}
+        self._listing = threading.Lock()
 
-    def call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "files.upload_v2":
-            if "content_base64" in args:  # binary files (charts) travel through JSON as base64
-                args = {**args, "content": base64.b64decode(args.pop("content_base64"))}
-            if "channel" in args:  # files.completeUploadExternal takes channel ids, not names
-                args = {**args, "channel": self.channel_id(str(args["channel"]))}
-            return dict(self.client.files_upload_v2(**args).data)  # type: ignore[arg-type]
+    def call(
+        self, method: str, args: dict[str, Any], *, remember: Callable[[str], None]
+    ) -> dict[str, Any]:
+        """Call ``method``; an upload tells ``remember`` its file id before sending the bytes."""
+        if method == UPLOAD:
+            return self.upload(args, remember=remember)
         if method in _FORM_METHODS:
             return dict(self.client.api_call(method, params=args).data)  # type: ignore[arg-type]
         return dict(self.client.api_call(method, json=args).data)  # type: ignore[arg-type]
+
+    def upload(self, args: dict[str, Any], *, remember: Callable[[str], None]) -> dict[str, Any]:
+        """files.upload_v2 as its three calls, so the file id is known (and kept) before Slack
+        may have the file: a retry then asks Slack about that file instead of uploading again."""
+        args = dict(args)
+        if "content_base64" in args:  # binary files (charts) travel through JSON as base64
+            content = base64.b64decode(args.pop("content_base64"))
+        else:
+            raw = args.pop("content", b"")
+            content = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        filename = str(args.get("filename") or "file")
+        granted = self.client.files_getUploadURLExternal(filename=filename, length=len(content))
+        file_id = str(granted["file_id"])
+        remember(file_id)
+        request = urllib.request.Request(
+            str(granted["upload_url"]),
+            data=content,
+            method="POST",
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        with urllib.request.urlopen(  # the upload URL Slack just gave
+            request, timeout=self.client.timeout, context=self.client.ssl
+        ) as answer:
+            answer.read()
+        complete: dict[str, Any] = {}
+        if args.get("channel"):  # files.completeUploadExternal takes channel ids, not names
+            complete["channel_id"] = self.channel_id(str(args["channel"]))
+        for name in ("initial_comment", "thread_ts"):
+            if args.get(name):
+                complete[name] = args[name]
+        files = [{"id": file_id, "title": str(args.get("title") or filename)}]
+        return dict(self.client.files_completeUploadExternal(files=files, **complete).data)  # type: ignore[arg-type]
 
     @staticmethod
     def mark(job: OutboxJob, index: int, args: dict[str, Any]) -> dict[str, Any]:
@@ -47,17 +83,33 @@ class SlackSide:
     def recover(
         self, job: OutboxJob, index: int, method: str, args: dict[str, Any]
     ) -> dict[str, Any] | None:
-        """After a crash mid-step: what Slack already did for this step, if anything."""
+        """After a crash or a lost answer mid-step: what Slack already did for it, if anything."""
         if job.inflight_step != index:
             return None
         if method == "chat.postMessage":
             return self.already_posted(job, index, args)
         if method == "conversations.create":
             return self.already_created(job, str(args.get("name", "")))
+        if method == UPLOAD and job.results.get(upload_key(index)):
+            return self.already_uploaded(job, str(job.results[upload_key(index)]))
         return None
 
+    def already_uploaded(self, job: OutboxJob, file_id: str) -> dict[str, Any] | None:
+        """The file an earlier attempt uploaded, if Slack completed it (shared it somewhere)."""
+        try:
+            found = self.client.files_info(file=file_id).get("file") or {}
+        except SlackApiError as exc:
+            if exc.response.get("error") == "file_not_found":
+                return None
+            raise
+        if not any(found.get(place) for place in ("channels", "groups", "ims", "shares")):
+            return None
+        log.info("outbox job %s had already uploaded file %s; not again", job.id, file_id)
+        return {"ok": True, "files": [found], "already": "uploaded"}
+
     def already_created(self, job: OutboxJob, name: str) -> dict[str, Any] | None:
-        self._channel_ids.pop(name, None)
+        with self._listing:
+            self._channel_ids.pop(name, None)
         channel_id = self.channel_id(name)
         if channel_id == name:
             return None
@@ -89,18 +141,27 @@ class SlackSide:
         name = channel.lstrip("#")
         if name[:1] in {"C", "G", "D", "U", "W"} and name.upper() == name:
             return name
-        if name not in self._channel_ids:
-            cursor = None
-            while True:
-                page = self.client.conversations_list(
-                    limit=1000, cursor=cursor, types="public_channel,private_channel"
-                )
-                for ch in page.get("channels") or []:
-                    self._channel_ids[ch["name"]] = ch["id"]
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    break
-        return self._channel_ids.get(name, name)
+        with self._listing:  # one listing at a time, whichever worker thread needs it
+            if name not in self._channel_ids:
+                cursor = None
+                while True:
+                    page = self.client.conversations_list(
+                        limit=1000, cursor=cursor, types="public_channel,private_channel"
+                    )
+                    for ch in page.get("channels") or []:
+                        self._channel_ids[ch["name"]] = ch["id"]
+                    cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                    if not cursor:
+                        break
+            return self._channel_ids.get(name, name)
+
+
+UPLOAD = "files.upload_v2"
+
+
+def upload_key(index: int) -> str:
+    """Where a job's results keep the file id of the upload at step ``index``."""
+    return f"upload_file_id:{index}"
 
 
 _FORM_METHODS = {
@@ -109,6 +170,7 @@ _FORM_METHODS = {
     "conversations.info",
     "users.info",
     "chat.getPermalink",
+    "files.info",
 }
 
 

@@ -1,63 +1,52 @@
-"""The delivery worker: sends outbox jobs to Slack, in order per lane, at Slack's pace.
+"""The delivery worker: sends outbox jobs to Slack, lanes side by side, each lane in order.
 
-A crash or an outage delays messages and never loses or doubles them: a post that was in flight
-when the process died is looked up in the channel's history (by the job id carried in message
-metadata) before it is sent again.
+A dispatcher claims the first due job of as many lanes as it has free threads, and hands each
+to a thread at once, so no claimed job waits on another; a heartbeat renews the lease of every
+job in hand, so a slow Slack call keeps its claim. A crash or an outage delays messages and
+never loses or doubles them (see ``runner``).
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_all
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine
 
-from opsbot import pace
 from opsbot.clock import Clock, utcnow
-from opsbot.db import transaction
 from opsbot.delivery import claims
-from opsbot.delivery.hooks import (
-    ALREADY_DONE_ERRORS,
-    MAX_TRANSIENT_ATTEMPTS,
-    TRANSIENT_ERRORS,
-    Hooks,
-)
-from opsbot.delivery.slack_side import SlackSide, retry_after
-from opsbot.outbox import DONE, FAILED, IN_FLIGHT, PENDING, OutboxJob, SlackMessage
+from opsbot.delivery.claims import Claim, LostClaim
+from opsbot.delivery.hooks import Hooks
+from opsbot.delivery.runner import ChannelSlots, JobRun
+from opsbot.delivery.slack_side import SlackSide
 
 log = logging.getLogger(__name__)
 
 
-class _Wait(Exception):
-    """The job cannot go on yet (a referenced message is not posted, or the channel is busy)."""
-
-    def __init__(self, seconds: float, reason: str) -> None:
-        super().__init__(reason)
-        self.seconds = seconds
-
-
-class _Permanent(Exception):
-    pass
-
-
 @dataclass
 class DeliveryStats:
+    """What one worker did: steps sent, jobs failed, retries, and claims it found lost."""
+
     sent: int = 0
     failed: int = 0
     retried: int = 0
+    lost: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, name: str) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + 1)
 
 
 class Delivery:
-    """Claims due outbox jobs and runs their steps against the Slack Web API."""
+    """Claims due outbox jobs and runs them, up to ``threads`` at once, against the Web API."""
 
     def __init__(
         self,
@@ -69,7 +58,7 @@ class Delivery:
         lease_seconds: float = 30.0,
         poll_seconds: float = 0.2,
         retry_base_seconds: float = 1.0,
-        batch: int = 50,
+        threads: int = 8,
         on_failure: Callable[[str, str], None] | None = None,
     ) -> None:
         self.engine = engine
@@ -79,240 +68,110 @@ class Delivery:
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_seconds = poll_seconds
-        self.batch = batch
         self.retry_base = retry_base_seconds
+        self.threads = threads
         self.worker_id = f"delivery-{uuid.uuid4().hex[:8]}"
         self.stats = DeliveryStats()
         self.on_failure = on_failure
+        self.channel_slots = ChannelSlots()
+        self._in_hand: dict[int, Claim] = {}
+        self._hand_lock = threading.Lock()
+        self._futures: set[Future[None]] = set()
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._loops: list[threading.Thread] = []
 
-    # ---- the loop ---------------------------------------------------------------------------
+    # ---- the loops ----------------------------------------------------------------------------
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name=self.worker_id, daemon=True)
-        self._thread.start()
+        self._stop.clear()
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=self.worker_id)
+        self._loops = [
+            threading.Thread(target=self._dispatch, name=f"{self.worker_id}-claims", daemon=True),
+            threading.Thread(target=self._heartbeat, name=f"{self.worker_id}-lease", daemon=True),
+        ]
+        for loop in self._loops:
+            loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Finish the job in hand, then stop; unsent jobs stay in the outbox for the next start."""
+        """Finish the steps in hand, then stop; unsent jobs stay in the outbox for next time."""
         self._stop.set()
         self._wake.set()
-        if self._thread:
-            self._thread.join(timeout)
+        for loop in self._loops:
+            loop.join(timeout)
+        if self._pool is not None:
+            wait_for_all(list(self._futures), timeout=timeout)
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self._loops = []
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     def wake(self) -> None:
         """Look for work now instead of at the next poll (called after a service commits)."""
         self._wake.set()
 
-    def _loop(self) -> None:
+    def in_hand(self) -> int:
+        """How many jobs this worker holds right now."""
+        with self._hand_lock:
+            return len(self._in_hand)
+
+    def _dispatch(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()
+            started = 0
             try:
-                handled = self.run_once()
+                started = self._claim_and_start()
             except Exception:
-                log.exception("delivery pass failed; retrying")
-                handled = 0
-            if handled == 0:
+                log.exception("claiming outbox jobs failed; retrying")
+            if started == 0:
                 self._wake.wait(self.poll_seconds)
-                self._wake.clear()
 
-    def run_once(self) -> int:
-        """Send every job that is due now; returns how many were worked on."""
-        jobs = self._claim()
-        for job_id in jobs:
-            if self._stop.is_set():
-                self._release(job_id)
-                continue
-            self._work(job_id)
-        return len(jobs)
-
-    # ---- claiming -------------------------------------------------------------------------------
-    def _claim(self) -> list[int]:
-        return claims.claim(
-            self.engine, self.clock(), lease=self.lease, worker_id=self.worker_id, batch=self.batch
+    def _claim_and_start(self) -> int:
+        assert self._pool is not None
+        free = self.threads - self.in_hand()
+        got = claims.claim(
+            self.engine, self.clock(), lease=self.lease, worker_id=self.worker_id, limit=free
         )
+        for claim in got:
+            with self._hand_lock:
+                self._in_hand[claim.job_id] = claim
+            future = self._pool.submit(self._run, claim)
+            self._futures.add(future)
+            future.add_done_callback(self._futures.discard)
+        return len(got)
 
-    def _release(self, job_id: int, *, delay: float = 0.0, error: str | None = None) -> None:
-        claims.release(self.engine, job_id, at=self.clock() + timedelta(seconds=delay), error=error)
+    def _run(self, claim: Claim) -> None:
+        try:
+            JobRun(self, claim).run()
+        except LostClaim:
+            self.stats.count("lost")
+            log.warning(
+                "outbox job %s was claimed by another worker after this one's lease ran out; "
+                "leaving it to that worker",
+                claim.job_id,
+            )
+        except Exception:
+            log.exception("outbox job %s: delivery pass failed; it will be retried", claim.job_id)
+        finally:
+            with self._hand_lock:
+                self._in_hand.pop(claim.job_id, None)
+            self._wake.set()
 
-    # ---- running a job --------------------------------------------------------------------------
-    def _work(self, job_id: int) -> None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            job = session.get(OutboxJob, job_id)
-        if job is None or job.status != IN_FLIGHT:
-            return
-        while job.step_index < len(job.steps):
-            index = job.step_index
-            spec = job.steps[index]
+    def _heartbeat(self) -> None:
+        """Renew the lease of every job in hand, three times per lease."""
+        interval = self.lease.total_seconds() / 3
+        while not self._stop.wait(interval):
+            with self._hand_lock:
+                held = list(self._in_hand.values())
+            if not held:
+                continue
             try:
-                args = self._resolve(job, spec["args"])
-                if spec["method"] == "chat.postMessage":
-                    args = self.slack.mark(job, index, args)
-                response = self.slack.recover(job, index, spec["method"], args)
-                if response is None:
-                    if spec["method"] == "chat.postMessage":
-                        self._take_pace(self.slack.channel_id(str(args["channel"])))
-                    self._set_inflight(job, index)
-                    response = self.slack.call(spec["method"], args)
-            except _Wait as wait:
-                self._release(job.id or 0, delay=wait.seconds)
-                return
-            except SlackApiError as exc:
-                if not self._handle_api_error(job, index, exc):
-                    return
+                lost = claims.renew(self.engine, held, until=self.clock() + self.lease)
+            except Exception:
+                log.exception("renewing outbox leases failed; retrying")
                 continue
-            except (OSError, TimeoutError) as exc:  # connection refused, reset, timed out
-                self._retry_later(job, f"connection error: {type(exc).__name__}")
-                return
-            except _Permanent as exc:
-                self._fail(job, str(exc))
-                return
-            self._step_done(job, index, response)
-        self._finish(job)
-
-    def _resolve(self, job: OutboxJob, value: Any) -> Any:
-        if isinstance(value, dict):
-            if "$ref" in value:
-                if value["$ref"] not in job.results:
-                    raise _Permanent(f"step refers to {value['$ref']!r}, which no step saved")
-                return job.results[value["$ref"]]
-            if "$message" in value:
-                with Session(self.engine) as session:
-                    message = session.get(SlackMessage, value["$message"])
-                if message is None:
-                    if not claims.will_be_posted(self.engine, value["$message"]):
-                        raise _Permanent(f"message {value['$message']} was never posted")
-                    raise _Wait(1.0, f"message {value['$message']} not posted yet")
-                return message.channel if value["part"] == "channel" else message.ts
-            return {k: self._resolve(job, v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self._resolve(job, v) for v in value]
-        return value
-
-    def _take_pace(self, channel: str) -> None:
-        wait = pace.take(self.engine, channel, self.clock())
-        if wait > 0:
-            raise _Wait(wait, f"channel {channel} is at Slack's pace")
-
-    def _set_inflight(self, job: OutboxJob, index: int) -> None:
-        if job.inflight_step == index:
-            return
-        with transaction(self.engine) as session:
-            session.execute(
-                update(OutboxJob).where(col(OutboxJob.id) == job.id).values(inflight_step=index)
-            )
-        job.inflight_step = index
-
-    # ---- recording outcomes ---------------------------------------------------------------
-    def _step_done(self, job: OutboxJob, index: int, response: dict[str, Any]) -> None:
-        spec = job.steps[index]
-        with transaction(self.engine) as session:
-            fresh = session.get(OutboxJob, job.id)
-            assert fresh is not None
-            results = dict(fresh.results)
-            for name, path in (spec.get("save") or {}).items():
-                results[name] = _dig(response, path)
-            if spec.get("key") and "ts" in response:
-                message = session.get(SlackMessage, spec["key"]) or SlackMessage(
-                    key=spec["key"],
-                    channel=response["channel"],
-                    ts=response["ts"],
-                    posted_at=self.clock(),
-                )
-                message.channel, message.ts = response["channel"], response["ts"]
-                session.add(message)
-            fresh.results = results
-            fresh.step_index = index + 1
-            fresh.inflight_step = None
-            fresh.lease_until = self.clock() + self.lease
-            fresh.updated_at = self.clock()
-            session.add(fresh)
-            if spec.get("hook"):
-                self.hooks.after_step[spec["hook"]](session, fresh, response)
-            job.results, job.step_index, job.inflight_step = results, index + 1, None
-        self.stats.sent += 1
-
-    def _handle_api_error(self, job: OutboxJob, index: int, exc: SlackApiError) -> bool:
-        """Decide what a Slack error means; True when the job may go on with its next try now."""
-        status = exc.response.status_code
-        error = str(exc.response.get("error") or f"http_{status}")
-        if status == 429:
-            wait = retry_after(exc.response.headers)
-            self.stats.retried += 1
-            self._release(job.id or 0, delay=wait, error=f"ratelimited ({wait}s)")
-            return False
-        if error in ALREADY_DONE_ERRORS:
-            self._step_done(job, index, {"ok": True, "already": error})
-            return True
-        if status >= 500 or error in TRANSIENT_ERRORS:
-            self._retry_later(job, error)
-            return False
-        spec = job.steps[index]
-        if spec.get("on_error"):
-            with transaction(self.engine) as session:
-                fresh = session.get(OutboxJob, job.id)
-                assert fresh is not None
-                new_args = self.hooks.on_error[spec["on_error"]](
-                    session, fresh, spec["args"], error
-                )
-                if new_args is not None:
-                    steps = [dict(s) for s in fresh.steps]
-                    steps[index] = {**steps[index], "args": new_args}
-                    fresh.steps = steps
-                    fresh.inflight_step = None
-                    session.add(fresh)
-                    job.steps, job.inflight_step = steps, None
-                    return True
-        self._fail(job, error)
-        return False
-
-    def _retry_later(self, job: OutboxJob, error: str) -> None:
-        self.stats.retried += 1
-        if job.attempts + 1 >= MAX_TRANSIENT_ATTEMPTS:
-            self._fail(job, f"gave up after {job.attempts + 1} attempts: {error}")
-            return
-        delay = min(self.retry_base * 2.0 ** min(job.attempts, 8), 300.0) * (
-            0.5 + random.random() / 2
-        )
-        with transaction(self.engine) as session:
-            fresh = session.get(OutboxJob, job.id)
-            if fresh and fresh.status == IN_FLIGHT:
-                fresh.status = PENDING
-                fresh.attempts += 1
-                fresh.error = error
-                fresh.lease_until = None
-                fresh.next_attempt_at = self.clock() + timedelta(seconds=delay)
-                session.add(fresh)
-        log.warning(
-            "outbox job %s (%s) will be retried in %.1fs: %s", job.id, job.kind, delay, error
-        )
-
-    def _fail(self, job: OutboxJob, error: str) -> None:
-        with transaction(self.engine) as session:
-            fresh = session.get(OutboxJob, job.id)
-            if fresh is None:
-                return
-            fresh.status = FAILED
-            fresh.error = error
-            fresh.lease_until = None
-            fresh.updated_at = self.clock()
-            session.add(fresh)
-            if fresh.on_fail:
-                self.hooks.on_fail[fresh.on_fail](session, fresh, error)
-        self.stats.failed += 1
-        log.error("outbox job %s (%s) failed permanently: %s", job.id, job.kind, error)
-        if self.on_failure:
-            self.on_failure(job.kind, error)
-
-    def _finish(self, job: OutboxJob) -> None:
-        with transaction(self.engine) as session:
-            session.execute(
-                update(OutboxJob)
-                .where(col(OutboxJob.id) == job.id)
-                .values(status=DONE, lease_until=None, error=None, updated_at=self.clock())
-            )
-
-
-def _dig(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
+            for claim in lost:
+                log.warning("outbox job %s: this worker's claim was lost", claim.job_id)
