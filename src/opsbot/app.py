@@ -10,6 +10,7 @@ from opsbot.config import Config, load_config
 from opsbot.context import Context
 from opsbot.db import make_engine, upgrade
 from opsbot.delivery import Delivery
+from opsbot.delivery.gauges import OutboxGauges
 from opsbot.observability import Metrics
 from opsbot.scheduler import Scheduler
 from opsbot.settings import Settings
@@ -33,6 +34,7 @@ class Opsbot:
         self.scheduler = Scheduler(self.engine, leader_check_seconds=settings.leader_check_seconds)
         self.ctx.scheduler = self.scheduler
         self.metrics = Metrics(outbox_depth_reader(self.ctx))
+        self.metrics.registry.register(OutboxGauges(self.ctx.tx, clock))
         self.delivery = Delivery(
             self.engine,
             web_client(settings.bot_token(), settings.slack_api_url, retries=False),

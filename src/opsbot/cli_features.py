@@ -1,4 +1,4 @@
-"""Feature subcommands of `opsbot` (tokens, ingest, export), each adding its own parser."""
+"""Feature subcommands of `opsbot` (tokens, ingest, export, outbox), each adding its own parser."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 
 from opsbot.context import Context
+from opsbot.delivery.cli import add_outbox
 from opsbot.incidents.cli import add_export as incidents_export
 from opsbot.telemetry.cli import extend as telemetry_extend
 
@@ -23,4 +24,4 @@ def telemetry_commands(sub: argparse._SubParsersAction) -> None:
     telemetry_extend(sub, wire=_contribute)
 
 
-EXTENSIONS: list[Extension] = [incidents_export, telemetry_commands]
+EXTENSIONS: list[Extension] = [incidents_export, telemetry_commands, add_outbox]

@@ -15,12 +15,13 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from opsbot.db import UTCDateTime
 
-PENDING, IN_FLIGHT, DONE, FAILED, SUPERSEDED = (
+PENDING, IN_FLIGHT, DONE, FAILED, SUPERSEDED, DROPPED = (
     "pending",
     "in_flight",
     "done",
     "failed",
     "superseded",
+    "dropped",  # an operator gave up on it (`opsbot outbox drop`)
 )
 UNFINISHED = (PENDING, IN_FLIGHT)
 

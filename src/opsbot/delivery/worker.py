@@ -149,8 +149,8 @@ class Delivery:
         except LostClaim:
             self.stats.count("lost")
             log.warning(
-                "outbox job %s was claimed by another worker after this one's lease ran out; "
-                "leaving it to that worker",
+                "outbox job %s was taken from this worker (claimed by another after the lease "
+                "ran out, or retried or dropped by an operator); this worker leaves it",
                 claim.job_id,
             )
         except Exception:
