@@ -4,13 +4,10 @@ Dockerfile pins and declares, and the healthcheck finding the port the server li
 
 from __future__ import annotations
 
-import http.server
-import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,28 +179,31 @@ def test_the_healthcheck_finds_the_port_serve_listens_on(slack, database_url) ->
     assert "no process is listening" in done.stdout
 
 
-class _Unavailable(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
+_UNAVAILABLE = """
+import http.server, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
         self.send_response(503)
         self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
 
 
 @pytest.fixture
-def unavailable_server() -> Iterator[int]:
-    """An HTTP server in this process whose /healthz answers 503; yields its port."""
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Unavailable)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+def unavailable_server() -> Iterator[subprocess.Popen[str]]:
+    """A process whose HTTP server answers /healthz with 503; its first output line is the port."""
+    proc = subprocess.Popen([sys.executable, "-c", _UNAVAILABLE], stdout=subprocess.PIPE, text=True)
+    yield proc
+    proc.kill()
+    proc.wait(10)
 
 
-def test_the_healthcheck_fails_on_a_503(unavailable_server: int) -> None:
+def test_the_healthcheck_fails_on_a_503(unavailable_server: subprocess.Popen[str]) -> None:
     """A listener answering /healthz with 503 makes the container unhealthy, naming the answer."""
-    done = _healthcheck(os.getpid())
+    assert unavailable_server.stdout is not None
+    port = int(unavailable_server.stdout.readline())
+    done = _healthcheck(unavailable_server.pid)
     assert done.returncode == 1
-    assert f"http://127.0.0.1:{unavailable_server}/healthz answered 503" in done.stdout
+    assert f"http://127.0.0.1:{port}/healthz answered 503" in done.stdout
