@@ -222,3 +222,16 @@ def test_an_upload_that_never_completed_is_sent_again(bot, slack) -> None:
     slack.wait_for(lambda: _job(bot, job_id).status == "done", timeout=10)
     assert [f.filename for f in slack.files("general")] == ["a.md"]
     assert [c.status for c in slack.calls("files.completeUploadExternal")] == [500, 200]
+
+
+def test_a_thread_reply_whose_answer_was_lost_is_not_posted_again(bot, slack) -> None:
+    """Slack posts a reply in a thread, then answers 500: the retry finds it among the
+    thread's replies (which channel history leaves out) and posts no second one."""
+    parent = _post(bot, "general", "parent", key="parent")
+    slack.wait_for(lambda: _job(bot, parent).status == "done")
+    slack.fail("chat.postMessage", status=500, delay_after_effect=True, text="the reply")
+    reply = _post(bot, "general", "the reply", thread_key="parent")
+    slack.wait_for(lambda: _job(bot, reply).status == "done", timeout=10)
+    thread = slack.replies("general", slack.messages("general")[0].ts)
+    assert [m.text for m in thread] == ["the reply"]
+    assert [c.status for c in slack.calls("chat.postMessage")] == [200, 500]

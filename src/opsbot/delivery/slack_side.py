@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from opsbot.delivery.hooks import METADATA_EVENT
+from opsbot.delivery.hooks import METADATA_EVENT, TRANSIENT_ERRORS
 from opsbot.outbox import OutboxJob
 
 log = logging.getLogger("opsbot.delivery")
@@ -86,26 +86,25 @@ class SlackSide:
         """After a crash or a lost answer mid-step: what Slack already did for it, if anything."""
         if job.inflight_step != index:
             return None
-        if method == "chat.postMessage":
-            return self.already_posted(job, index, args)
-        if method == "conversations.create":
-            return self.already_created(job, str(args.get("name", "")))
-        if method == UPLOAD and job.results.get(upload_key(index)):
-            return self.already_uploaded(job, str(job.results[upload_key(index)]))
-        return None
-
-    def already_uploaded(self, job: OutboxJob, file_id: str) -> dict[str, Any] | None:
-        """The file an earlier attempt uploaded, if Slack completed it (shared it somewhere)."""
         try:
-            found = self.client.files_info(file=file_id).get("file") or {}
+            if method == "chat.postMessage":
+                return self.already_posted(job, index, args)
+            if method == "conversations.create":
+                return self.already_created(job, str(args.get("name", "")))
+            if method == UPLOAD and job.results.get(upload_key(index)):
+                return self.already_uploaded(job, args, str(job.results[upload_key(index)]))
         except SlackApiError as exc:
-            if exc.response.get("error") == "file_not_found":
-                return None
-            raise
-        if not any(found.get(place) for place in ("channels", "groups", "ims", "shares")):
-            return None
-        log.info("outbox job %s had already uploaded file %s; not again", job.id, file_id)
-        return {"ok": True, "files": [found], "already": "uploaded"}
+            status, error = exc.response.status_code, exc.response.get("error")
+            if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
+                raise  # ask again later
+            # e.g. a DM, whose history the bot may not read: sending again is the lesser harm
+            log.warning(
+                "outbox job %s step %s: cannot tell whether Slack has it (%s); sending again",
+                job.id,
+                index,
+                error,
+            )
+        return None
 
     def already_created(self, job: OutboxJob, name: str) -> dict[str, Any] | None:
         with self._listing:
@@ -122,12 +121,9 @@ class SlackSide:
     def already_posted(
         self, job: OutboxJob, index: int, args: dict[str, Any]
     ) -> dict[str, Any] | None:
-        """After a crash mid-post: the message, if Slack already has it."""
+        """The message, if Slack has it: found by the job and step in its metadata."""
         channel = self.channel_id(str(args["channel"]))
-        history = self.client.conversations_history(
-            channel=channel, limit=100, include_all_metadata=True
-        )
-        for message in history.get("messages") or []:
+        for message in self._latest(channel, args.get("thread_ts")):
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("job") == job.id and payload.get("step") == index:
                 log.info(
@@ -135,6 +131,44 @@ class SlackSide:
                 )
                 return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
         return None
+
+    def already_uploaded(
+        self, job: OutboxJob, args: dict[str, Any], file_id: str
+    ) -> dict[str, Any] | None:
+        """The file an earlier attempt uploaded, if Slack completed it: the channel (or thread)
+        has a message carrying that file id."""
+        if not args.get("channel"):
+            return None
+        channel = self.channel_id(str(args["channel"]))
+        for message in self._latest(channel, args.get("thread_ts")):
+            files = message.get("files") or []
+            if any(f.get("id") == file_id for f in files):
+                log.info("outbox job %s had already uploaded file %s; not again", job.id, file_id)
+                return {"ok": True, "files": files, "already": "uploaded"}
+        return None
+
+    def _latest(self, channel: str, thread_ts: Any) -> list[dict[str, Any]]:
+        """The channel's last 100 messages, or a thread's replies (history leaves them out)."""
+        if not thread_ts:
+            history = self.client.conversations_history(
+                channel=channel, limit=100, include_all_metadata=True
+            )
+            return list(history.get("messages") or [])
+        found: list[dict[str, Any]] = []
+        cursor = None
+        for _ in range(MAX_THREAD_PAGES):
+            page = self.client.conversations_replies(
+                channel=channel,
+                ts=str(thread_ts),
+                limit=200,
+                cursor=cursor,
+                include_all_metadata=True,
+            )
+            found += page.get("messages") or []
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return found
 
     def channel_id(self, channel: str) -> str:
         """The id of a channel given by id, name or ``#name`` (a user id stays as it is: a DM)."""
@@ -157,6 +191,7 @@ class SlackSide:
 
 
 UPLOAD = "files.upload_v2"
+MAX_THREAD_PAGES = 10  # of 200 replies: a reply opsbot sent is looked for in that many
 
 
 def upload_key(index: int) -> str:
@@ -170,7 +205,6 @@ _FORM_METHODS = {
     "conversations.info",
     "users.info",
     "chat.getPermalink",
-    "files.info",
 }
 
 
