@@ -27,13 +27,14 @@ def later() -> datetime:
 
 @pytest.fixture
 def workers(slack: Any, database_url: str) -> Iterator[Any]:
-    """Start delivery workers (replicas) on one outbox; all stopped after the test."""
+    """Start delivery workers (replicas, each with its own engine) on one outbox; all stopped
+    after the test. ``workers.engine`` is the test's own, for reading."""
     engine = make_engine(database_url)
     started: list[Delivery] = []
 
     def start(**kwargs: Any) -> Delivery:
         worker = Delivery(
-            engine,
+            make_engine(database_url),
             web_client(BOT_TOKEN, slack.api_url, retries=False),
             poll_seconds=0.02,
             retry_base_seconds=0.05,
@@ -48,6 +49,7 @@ def workers(slack: Any, database_url: str) -> Iterator[Any]:
     slack.clear_faults()
     for worker in started:
         worker.stop()
+        worker.engine.dispose()
     engine.dispose()
 
 

