@@ -100,7 +100,7 @@ class Delivery:
         for loop in self._loops:
             loop.join(timeout)
         if self._pool is not None:
-            wait_for_all(list(self._futures), timeout=timeout)
+            wait_for_all(self._futures.copy(), timeout=timeout)
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         self._loops = []
