@@ -12,20 +12,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from opsbot.durations import duration
 from opsbot.outbox import IN_FLIGHT, OutboxJob
 
 HEADER = ("ID", "STATUS", "LANE", "KIND", "TRIES", "WAITING", "NEXT TRY", "LAST ERROR")
 ERROR_WIDTH = 70
-
-
-def _age(seconds: float) -> str:
-    seconds = max(int(seconds), 0)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
-    shown = [f"{n}{unit}" for n, unit in parts if n][:2]
-    return " ".join(shown) or "0s"
 
 
 def _next_try(job: OutboxJob, now: datetime) -> str:
@@ -34,7 +25,7 @@ def _next_try(job: OutboxJob, now: datetime) -> str:
     if job.status != "pending":
         return "-"
     wait = (job.next_attempt_at - now).total_seconds()
-    return "now" if wait <= 0 else f"in {_age(wait)}"
+    return "now" if wait <= 0 else f"in {duration(wait)}"
 
 
 def _error(job: OutboxJob) -> str:
@@ -49,7 +40,7 @@ def _row(job: OutboxJob, now: datetime) -> tuple[str, ...]:
         job.lane,
         job.kind,
         str(job.attempts),
-        _age((now - job.created_at).total_seconds()),
+        duration((now - job.created_at).total_seconds()),
         _next_try(job, now),
         _error(job),
     )
