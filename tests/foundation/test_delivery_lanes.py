@@ -40,25 +40,28 @@ def test_a_held_post_holds_up_its_own_lane_and_nothing_else(bot, slack) -> None:
     slack.wait_for(lambda: _texts(slack, "incidents") == ["slow", "behind the slow one"])
 
 
-def test_one_ritual_message_slack_keeps_refusing_delays_no_other_ritual(bot, slack) -> None:
-    """Slack answering 500 to the daily triage's check-in, again and again, does not delay the
-    weekly review's check-in in the same channel; the refused one waits with its error."""
-    slack.fail("chat.postMessage", status=500, text="Daily exception triage", times=None)
-    alice = slack.person("alice")
-    alice.command("/ritual", "run daily-exception-triage", channel="ai-ops")
-    slack.wait_for(lambda: [c for c in slack.calls("chat.postMessage") if c.status == 500])
-    alice.command("/ritual", "run weekly-model-workflow-review", channel="ai-ops")
-    slack.wait_for(
-        lambda: [t for t in _texts(slack, "ai-ops") if t.startswith("Weekly model")], timeout=10
-    )
-    assert not [t for t in _texts(slack, "ai-ops") if t.startswith("Daily exception triage")]
+def _daily_jobs(bot: Any) -> list[OutboxJob]:
     with bot.ctx.tx() as session:
-        daily = [
+        return [
             j
             for j in outbox.unfinished(session)
             if str(j.steps[0]["args"].get("text")).startswith("Daily exception triage")
         ]
-    assert len(daily) == 1 and daily[0].error == "internal_error"
+
+
+def test_one_ritual_message_slack_keeps_refusing_delays_no_other_ritual(bot, slack) -> None:
+    """Slack answering 500 to the daily triage's check-in, again and again, does not delay the
+    eval calibration's check-in in the same channel; the refused one still waits, to be retried."""
+    slack.fail("chat.postMessage", status=500, text="Daily exception triage", times=None)
+    alice = slack.person("alice")
+    alice.command("/ritual", "run daily-exception-triage", channel="ai-ops")
+    slack.wait_for(lambda: [j for j in _daily_jobs(bot) if j.error == "internal_error"])
+    alice.command("/ritual", "run biweekly-eval-calibration", channel="ai-ops")
+    slack.wait_for(
+        lambda: [t for t in _texts(slack, "ai-ops") if t.startswith("Biweekly eval")], timeout=10
+    )
+    assert not [t for t in _texts(slack, "ai-ops") if t.startswith("Daily exception triage")]
+    assert len(_daily_jobs(bot)) == 1
 
 
 def test_posts_from_many_lanes_to_one_channel_keep_its_pace(bot, slack) -> None:
