@@ -6,7 +6,7 @@ from typing import Any
 
 from opsbot.dashboard.alerts import breaches
 from opsbot.dashboard.slack import ALERT_JOB, run_alert_check
-from tests.api.helpers import ago, make_token, post
+from tests.telemetry.helpers import ago, make_token, post
 
 
 def run(bot: Any, token: str, run_id: str, passed: int, total: int = 4) -> None:
