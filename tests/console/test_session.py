@@ -245,3 +245,28 @@ def test_buttons_shown_again_keep_their_number_and_new_ones_get_the_next() -> No
     assert board.number(Surface("message", "U1", "C1", "2.0"), "Contain", "x", "1") == 3
     assert board.number(panel, "Contain", "incident.contain", "1") == 1
     assert board.labelled("contain", "U1") == board.get(1)
+
+
+def test_an_edited_message_shows_what_changed_and_keeps_its_buttons(typist: Typist) -> None:
+    """The control panel edited after containment shows its new status and its buttons, and
+    says how many unchanged lines it left out; `show` shows the whole panel."""
+    typist.type("/incident declare sev2 Refunds wrong")
+    typist.type(INCIDENT)
+    screen = typist.type("/incident contain Switched the refund agent off")
+    panel = screen.split(f"── {INCIDENT} ──", 1)[1].split("\n  2. opsbot", 1)[0]
+    assert "(edited)" in panel and "*Status* contained" in panel
+    assert "[1] Contain" in panel and "unchanged lines" in panel
+    assert "*Severity* sev2" not in panel
+    assert "*Severity* sev2" in typist.type("show")
+
+
+def test_a_reaction_is_confirmed_and_a_pinned_message_reaches_the_timeline(
+    typist: Typist,
+) -> None:
+    """`react pushpin 2` says what was done, and the incident's timeline then holds the
+    message."""
+    typist.type("/incident declare sev2 Refunds wrong")
+    typist.type(INCIDENT)
+    typist.type("say Refunds over the cap were approved at 10:02")
+    assert "You reacted :pushpin: to message 2." in typist.type("react pushpin 2")
+    assert "Refunds over the cap were approved at 10:02" in typist.type("/incident timeline")

@@ -79,6 +79,8 @@ def _ask_input(console: Any, block: dict[str, Any]) -> Any:
         suffix += " [Enter keeps the text above]"
     elif initial:
         suffix += f" [{initial}]"
+    elif isinstance(element.get("placeholder"), dict):
+        suffix += f" ‹{console.render.text(str(element['placeholder'].get('text', '')))}›"
     if kind == "users_select":
         suffix += " (a name like bob; `people` lists them)"
     if kind == "datepicker":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,14 +59,29 @@ def files(console: Console) -> None:
 
 def file(console: Console, arg: str) -> None:
     files = console.slack.files(console.channel)
-    if not arg.strip().isdigit() or not 0 < int(arg) <= len(files):
-        console.say("Give a file number from `files`.")
+    number, _, rest = arg.strip().partition(" ")
+    word, _, path = rest.strip().partition(" ")
+    if not number.isdigit() or not 0 < int(number) <= len(files) or word not in ("", "save"):
+        console.say("Type `file <n>` to print file n of `files`, or `file <n> save PATH`.")
         return
-    content = files[int(arg) - 1].content
+    found = files[int(number) - 1]
+    if word == "save":
+        if not path.strip():
+            console.say(
+                f"Type `file {number} save PATH`, e.g. `file {number} save {found.filename}`."
+            )
+            return
+        target = Path(path.strip()).expanduser()
+        target.write_bytes(found.content)
+        console.say(f"Saved {found.filename} ({len(found.content)} bytes) to {target}.")
+        return
     try:
-        console.say(content.decode())
+        console.say(found.content.decode())
     except UnicodeDecodeError:
-        console.say(f"(binary file, {len(content)} bytes)")
+        console.say(
+            f"({found.filename} is not text: {len(found.content)} bytes; "
+            f"`file {number} save {found.filename}` writes it to a file.)"
+        )
 
 
 def people(console: Console, arg: str) -> None:

@@ -9,6 +9,8 @@ the wait, such as a command's ack, is never waited for again).
 
 from __future__ import annotations
 
+import difflib
+import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from opsbot.console.session import Console
 
+_BUTTONS = re.compile(r"\[\d+\] ")
 LOOK_SECONDS = 0.05  # how often a busy bot is looked at again, unless it acts sooner
 QUIET_SECONDS = 0.1  # idle and silent this long: the bot is done (a guard for follow-up work)
 LONGEST_SECONDS = 15.0  # never hold the prompt longer than this
@@ -84,9 +87,31 @@ def show_news(console: Console) -> None:
         if fresh:
             console.say(f"── {'your DMs' if channel.is_im else '#' + channel.name} ──")
             for message in fresh:
-                for line in console.message_lines(message):
+                shown_before = console.rendered.get((channel.id, message.ts))
+                lines = console.message_lines(message)
+                if shown_before is not None and message.edits:
+                    lines = changed_lines(shown_before, lines)
+                for line in lines:
                     console.say(line)
     _maybe_fill_modal(console)
+
+
+def changed_lines(before: list[str], now: list[str]) -> list[str]:
+    """An edited message as news: its heading and first line, the lines that are new or
+    changed, and its buttons; a count stands in for the unchanged lines left out."""
+    shown, hidden = now[:2], 0
+    matcher = difflib.SequenceMatcher(a=before[2:], b=now[2:], autojunk=False)
+    for tag, _, _, start, end in matcher.get_opcodes():
+        for line in now[2:][start:end]:
+            if tag != "equal" or _BUTTONS.search(line):
+                shown.append(line)
+            else:
+                hidden += 1
+    if before[1:] == now[1:]:
+        shown.append("      (edited again with nothing you can see changed)")
+    elif hidden:
+        shown.append(f"      … {hidden} unchanged lines (`show` in that channel shows it all)")
+    return shown
 
 
 def _my_dm(console: Console) -> list[Any]:

@@ -12,6 +12,17 @@ _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 _DATE = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_EMOJI = re.compile(r":([a-z0-9_+-]+):")
+EMOJI = {  # the shortcodes opsbot writes, as the Slack client draws them
+    "white_check_mark": "✅",
+    "warning": "⚠️",
+    "hourglass": "⌛",
+    "fast_forward": "⏩",
+    "alarm_clock": "⏰",
+    "pushpin": "📌",
+    "tada": "🎉",
+    "eyes": "👀",
+}
 
 
 def _date(epoch: int, form: str) -> str:
@@ -52,6 +63,7 @@ class Renderer:
         out = _SPECIAL.sub(lambda m: "@" + m.group(1), out)
         out = _DATE.sub(lambda m: _date(int(m.group(1)), m.group(2)), out)
         out = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), out)
+        out = _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), out)
         return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     def shown(self, obj: dict[str, Any]) -> str:
@@ -185,4 +197,5 @@ def _emoji(element: dict[str, Any]) -> str:
             return "".join(chr(int(part, 16)) for part in unicode.split("-"))
         except ValueError:
             pass
-    return f":{element.get('name', '')}:"
+    name = str(element.get("name", ""))
+    return EMOJI.get(name, f":{name}:")

@@ -115,6 +115,13 @@ def _session(url: str, kept: Path | None, source: TextIO | None, out: TextIO) ->
 
 
 def _loop(console: Console, slack: Any, kept: Path | None) -> None:
+    try:
+        _read_act(console, slack, kept)
+    except KeyboardInterrupt:
+        console.say("\n(Ctrl-C: leaving; the bot finishes what it has in hand)")
+
+
+def _read_act(console: Console, slack: Any, kept: Path | None) -> None:
     while True:
         line = console.ask(f"#{console.channel} @{console.me.name}> ")
         if line is None:

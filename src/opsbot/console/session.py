@@ -17,7 +17,7 @@ local Slack stand-in. You are @{you} in #{channel}. Type `help` for console comm
 slash command such as `/ops help`, `/incident declare sev2 Refunds agent approves too much`."""
 
 HELP = """Console commands
-  /incident …  /ritual …  /ops …   a slash command, typed in the current channel
+  /incident …  /ritual …  /ops …  /release …   a slash command, typed in the current channel
   #name                  go to channel #name            channels     list channels
   show [N]               the last N messages here (10)  thread <n>   the replies to message n
   click <n>|<label>      click button [n] wherever it was shown, or the last one shown
@@ -26,7 +26,7 @@ HELP = """Console commands
   say <text>             post a message here as yourself
   home                   open your App Home tab         files        files uploaded here
   ingest <file.jsonl>    feed telemetry to the bot (the format: README, "The JSONL file")
-  file <n>               print file n                   people       who is in the workspace
+  file <n> [save PATH]   print file n (or save it)      people       who is in the workspace
   as <name>              act as someone else            people add <name>   add a person
   wait [seconds]         let the bot work and show what changed (default 2)
   help                   this text                      quit         leave
@@ -45,6 +45,7 @@ class Console:
         self.channel = "general"
         self.board = ButtonBoard()
         self.seen: dict[tuple[str, str], int] = {}  # (channel, ts) -> edits shown; -1 deleted
+        self.rendered: dict[tuple[str, str], list[str]] = {}  # (channel, ts) -> lines shown
         self.ephemerals_seen: dict[str, int] = {}
         self.views_seen: set[str] = set()
         self.render = Renderer(self.user_name, self.channel_name)
@@ -102,6 +103,7 @@ class Console:
             if replies:
                 plural = "reply" if replies == 1 else "replies"
                 lines.append(f"      💬 {replies} {plural} (`thread {number}` in that channel)")
+        self.rendered[(message.channel, message.ts)] = lines
         return lines
 
     def ephemeral_lines(self, ephemeral: Any) -> list[str]:
@@ -235,7 +237,9 @@ class Console:
         message = self.numbered(parts[1])
         if message is not None:
             before = self.slack.bot_version
-            self.me.react(parts[0].strip(":"), self.channel, message.ts)
+            emoji = parts[0].strip(":")
+            self.me.react(emoji, self.channel, message.ts)
+            self.say(f"You reacted :{emoji}: to message {parts[1]}.")
             news.settle(self, before)
 
     def _say(self, text: str) -> None:
