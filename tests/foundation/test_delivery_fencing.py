@@ -81,7 +81,7 @@ def test_a_worker_whose_claim_was_taken_over_sends_and_records_nothing_more(slac
             ],
         )
         job_id = int(job.id or 0)
-    hold = slack.hold("chat.postMessage", times=1, after_effect=True)
+    hold = slack.hold("chat.postMessage")
     a = workers(lease_seconds=2)
     slack.wait_for(lambda: hold.arrived == 1)
     b = workers(lease_seconds=2, clock=later)

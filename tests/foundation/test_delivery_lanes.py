@@ -28,7 +28,7 @@ def _texts(slack: Any, channel: str) -> list[str]:
 def test_a_held_post_holds_up_its_own_lane_and_nothing_else(bot, slack) -> None:
     """While Slack holds a post to #incidents, a post to #general is sent and recorded, and the
     next post of the held lane waits behind the held one."""
-    hold = slack.hold("chat.postMessage", channel="incidents", times=1)
+    hold = slack.hold("chat.postMessage", channel="incidents", after_effect=False)
     slow = _post(bot, "incidents", "slow")
     behind = _post(bot, "incidents", "behind the slow one")
     other = _post(bot, "general", "unrelated")

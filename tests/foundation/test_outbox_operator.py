@@ -142,7 +142,7 @@ def test_outbox_refusals_say_why_and_change_nothing(bot, slack, cli_env, capsys)
     assert code == 1 and "no outbox job 999" in err and "`opsbot outbox` lists" in err
     code, _, err = opsbot(capsys, "outbox", "drop", str(done))
     assert code == 1 and "was sent already" in err
-    hold = slack.hold("chat.postMessage", channel="ai-ops", times=1)
+    hold = slack.hold("chat.postMessage", channel="ai-ops", after_effect=False)
     busy = _post(bot, "ai-ops", "held")
     slack.wait_for(lambda: hold.arrived == 1)
     code, _, err = opsbot(capsys, "outbox", "retry", str(busy))

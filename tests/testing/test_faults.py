@@ -102,8 +102,8 @@ def test_fault_on_text_only(slack: FakeSlack, web: WebClient) -> None:
 
 
 def test_hold_keeps_a_call_waiting_until_released(slack: FakeSlack, web: WebClient) -> None:
-    """hold() keeps matching calls unanswered (and, before effect, unapplied) until release."""
-    hold = slack.hold("chat.postMessage", channel="random", times=1)
+    """hold(after_effect=False) keeps matching calls unapplied and unanswered until release."""
+    hold = slack.hold("chat.postMessage", channel="random", after_effect=False)
     answered: list[str] = []
     caller = threading.Thread(target=lambda: answered.append(post(web, "random")))
     caller.start()
@@ -116,8 +116,8 @@ def test_hold_keeps_a_call_waiting_until_released(slack: FakeSlack, web: WebClie
 
 
 def test_hold_after_effect_applies_the_call_first(slack: FakeSlack, web: WebClient) -> None:
-    """hold(after_effect=True) stores the message, then keeps the answer back until release."""
-    hold = slack.hold("chat.postMessage", times=1, after_effect=True)
+    """hold() stores the message first, then keeps the answer back until release."""
+    hold = slack.hold("chat.postMessage")
     caller = threading.Thread(target=lambda: post(web))
     caller.start()
     slack.wait_for(lambda: hold.arrived == 1)
@@ -202,3 +202,19 @@ def test_rate_limit_override_per_method(slack: FakeSlack, web: WebClient) -> Non
     web.auth_test()
     web.auth_test()
     assert error_of(web.auth_test)["error"] == "ratelimited"
+
+
+def test_a_held_call_takes_effect_and_is_answered_only_when_released(
+    slack: FakeSlack, web: WebClient
+) -> None:
+    """slack.hold: the message is posted at once, but the caller gets its answer only after
+    the release."""
+    release = slack.hold("chat.postMessage")
+    answers: list[object] = []
+    caller = threading.Thread(target=lambda: answers.append(post(web)))
+    caller.start()
+    slack.wait_for(lambda: slack.messages("general"), message="the held call took no effect")
+    assert answers == []  # the caller still waits: its answer is held
+    release.set()
+    caller.join(10)
+    assert answers == [slack.messages("general")[0].ts]

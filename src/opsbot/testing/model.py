@@ -121,23 +121,24 @@ class Response:
             return None
 
 
-class Hold:
-    """Calls kept waiting at the stand-in until ``release()``: a Slack that answers when told."""
+class Hold(threading.Event):
+    """Calls kept waiting at the stand-in until ``release()`` (or ``set()``): a Slack that
+    answers when told. ``arrived`` counts the calls that have reached it."""
 
-    LIMIT = 60.0  # seconds a call is held at most, so a forgotten hold cannot hang a test
+    LIMIT = 30.0  # seconds a call is held at most, so a forgotten hold cannot hang a test
 
     def __init__(self) -> None:
-        self._released = threading.Event()
-        self._lock = threading.Lock()
-        self.arrived = 0  # calls that have reached the hold so far
+        super().__init__()
+        self._count = threading.Lock()
+        self.arrived = 0
 
-    def wait(self) -> None:
-        with self._lock:
+    def hold_call(self) -> None:
+        with self._count:
             self.arrived += 1
-        self._released.wait(self.LIMIT)
+        self.wait(self.LIMIT)
 
     def release(self) -> None:
-        self._released.set()
+        self.set()
 
 
 @dataclass
@@ -153,7 +154,7 @@ class Fault:
     channel: str | None
     delay_after_effect: bool
     text: str | None = None  # only calls whose ``text`` argument contains this
-    hold: Hold | None = None  # the call waits here for release (before or after its effect)
+    gate: Hold | None = None  # the call waits here for release (before or after its effect)
 
 
 class ApiError(Exception):

@@ -36,8 +36,8 @@ class Traffic:
         """Forget every fault; calls held by one are let go."""
         with self._lock:
             for fault in self.faults:
-                if fault.hold is not None:
-                    fault.hold.release()
+                if fault.gate is not None:
+                    fault.gate.release()
             self.faults.clear()
 
     def take_fault(

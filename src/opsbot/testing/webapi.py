@@ -121,6 +121,7 @@ def dispatch(
     error = answer.body.get("error") if not answer.body.get("ok") else None
     with ctx.ws.lock:
         ctx.ws.calls.append(Call(name, args, answer.status, error))
+        ctx.ws.bot_acted()
     return answer
 
 
@@ -173,8 +174,8 @@ def _connections_open(ctx: Ctx, args: Args) -> dict[str, Any]:
 
 
 def _linger(fault: Fault) -> None:
-    if fault.hold is not None:
-        fault.hold.wait()
+    if fault.gate is not None:
+        fault.gate.hold_call()
     Real.sleep(fault.delay)
 
 
