@@ -20,6 +20,16 @@ from opsbot.slack.app import web_client
 from opsbot.testing.live import BOT_TOKEN
 
 
+class AheadClock:
+    """The wall clock moved on by ``offset``, which the test can move further."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 def later() -> datetime:
     """The wall clock an hour on: to it, every lease taken on the wall clock has run out."""
     return datetime.now(UTC) + timedelta(hours=1)
@@ -99,6 +109,33 @@ def test_a_worker_whose_claim_was_taken_over_sends_and_records_nothing_more(slac
     assert _job(engine, job_id).step_index == 2
 
 
+def test_a_stalled_workers_call_is_not_repeated_while_it_may_still_reach_slack(
+    slack, workers
+) -> None:
+    """A's post is held before Slack applies it, and A's lease looks run out to B: B takes the
+    job over but sends nothing while A's call may still be under way; A's post lands, A records
+    nothing, and once such a call has surely ended B finds the post instead of sending it."""
+    engine = workers.engine
+    with transaction(engine) as session:
+        job_id = int(outbox.post(session, channel="general", text="once", now=utcnow()).id or 0)
+    hold = slack.hold("chat.postMessage", after_effect=False)
+    a = workers(lease_seconds=2)
+    slack.wait_for(lambda: hold.arrived == 1)
+    b_clock = AheadClock(timedelta(seconds=5))  # past A's lease, within a call's time limit
+    b = workers(lease_seconds=2, clock=b_clock)
+    slack.wait_for(lambda: _job(engine, job_id).claimed_by == b.worker_id)
+    slack.wait_for(lambda: _job(engine, job_id).status == "pending")
+    assert _job(engine, job_id).next_attempt_at > b_clock() + timedelta(seconds=5)
+    hold.release()
+    slack.wait_for(lambda: getattr(a.stats, "lost", 0) == 1 or a.stats.sent == 1)
+    assert (a.stats.lost, a.stats.sent) == (1, 0)
+    b_clock.offset += timedelta(minutes=1)  # now any call of A's has surely ended
+    b.wake()
+    slack.wait_for(lambda: _job(engine, job_id).status == "done")
+    assert _texts(slack, "general") == ["once"]
+    assert [c.status for c in slack.calls("chat.postMessage")] == [200]
+
+
 def test_two_replicas_with_a_short_lease_and_a_slow_slack_post_each_message_once(
     slack, workers
 ) -> None:
@@ -112,9 +149,38 @@ def test_two_replicas_with_a_short_lease_and_a_slow_slack_post_each_message_once
             for n in range(6)
         ]
     slack.fail("chat.postMessage", error=None, delay=3.0, delay_after_effect=False, times=None)
-    first, second = workers(lease_seconds=2), workers(lease_seconds=2)
+    for _ in range(2):
+        workers(lease_seconds=2)
     slack.wait_for(lambda: all(_job(engine, i).status == "done" for i in ids), timeout=40)
     assert Counter(_texts(slack, *channels)) == Counter(f"m{n}" for n in range(6))
     for index, channel in enumerate(channels):
         assert _texts(slack, channel) == [f"m{index}", f"m{index + 3}"]
-    assert first.stats.lost + second.stats.lost == 0
+
+
+def test_a_slow_call_keeps_its_claim_by_renewing_the_lease(slack, workers) -> None:
+    """While Slack holds a post for several 1-second leases, the worker keeps renewing its
+    claim: the job stays in its hands, and it records the step when the answer comes."""
+    engine = workers.engine
+    with transaction(engine) as session:
+        job_id = int(outbox.post(session, channel="general", text="slow", now=utcnow()).id or 0)
+    hold = slack.hold("chat.postMessage", after_effect=False)
+    worker = workers(lease_seconds=1)
+    slack.wait_for(lambda: hold.arrived == 1)
+    first = _job(engine, job_id)
+    assert first.lease_until is not None
+    slack.wait_for(
+        lambda: (
+            (_job(engine, job_id).lease_until or first.lease_until)
+            >= first.lease_until + timedelta(seconds=2)
+        ),
+        timeout=10,
+        message="the lease was not renewed while the call was under way",
+    )
+    assert (_job(engine, job_id).status, _job(engine, job_id).claim_token) == (
+        "in_flight",
+        first.claim_token,
+    )
+    hold.release()
+    slack.wait_for(lambda: _job(engine, job_id).status == "done")
+    assert (worker.stats.sent, worker.stats.lost) == (1, 0)
+    assert _texts(slack, "general") == ["slow"]

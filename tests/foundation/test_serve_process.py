@@ -140,7 +140,8 @@ def test_killed_while_a_post_is_in_flight_it_is_not_doubled(serve, slack, databa
     slack.wait_for(lambda: _texts(slack) == ["exactly once"], timeout=10)
     serve.kill()
     serve.start()
-    slack.wait_for(lambda: _status(database_url, job_id) == "done", timeout=15)
+    # the new process looks the post up once the killed one's call has surely ended
+    slack.wait_for(lambda: _status(database_url, job_id) == "done", timeout=40)
     assert _texts(slack) == ["exactly once"]
     assert len(slack.calls("conversations.history")) >= 1
 

@@ -8,11 +8,12 @@ again writes nothing more (it learns so from ``LostClaim``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, or_, tuple_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -22,10 +23,13 @@ from opsbot.outbox import IN_FLIGHT, PENDING, UNFINISHED, OutboxJob
 
 @dataclass(frozen=True)
 class Claim:
-    """A job held by one worker: valid while the job still carries ``token``."""
+    """A job held by one worker: valid while the job still carries ``token``. ``takeover``:
+    it was claimed from a worker whose lease ran out (whose call may still be under way)."""
 
     job_id: int
     token: int
+    takeover: bool = False
+    last_written: datetime | None = None  # on a takeover: the last worker's last write
 
 
 class LostClaim(Exception):
@@ -54,24 +58,33 @@ def _first_in_lane() -> Any:
 
 
 def claim(
-    engine: Engine, now: datetime, *, lease: timedelta, worker_id: str, limit: int
+    engine: Engine,
+    now: datetime,
+    *,
+    lease: timedelta,
+    worker_id: str,
+    limit: int,
+    skip: Collection[int] = (),
 ) -> list[Claim]:
-    """Claim up to ``limit`` due jobs (the first of each lane) for ``lease``."""
+    """Claim up to ``limit`` due jobs (the first of each lane) for ``lease``; never those in
+    ``skip`` (the jobs this worker holds already, even if their lease lapsed meanwhile)."""
     if limit <= 0:
         return []
     due = _due(now)
     query = (
-        select(OutboxJob.id)
+        select(OutboxJob.id, OutboxJob.status, OutboxJob.updated_at)
         .where(due)
         .where(_first_in_lane())
         .order_by(col(OutboxJob.id))
         .limit(limit)
     )
+    if skip:
+        query = query.where(col(OutboxJob.id).not_in(list(skip)))
     if engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboxJob)
     claimed: list[Claim] = []
     with transaction(engine) as session:
-        for job_id in session.exec(query).all():
+        for job_id, status, written in session.exec(query).all():
             token = session.execute(
                 update(OutboxJob)
                 .where(col(OutboxJob.id) == job_id, due, _first_in_lane())
@@ -85,7 +98,10 @@ def claim(
                 .returning(col(OutboxJob.claim_token))
             ).scalar()
             if token is not None:
-                claimed.append(Claim(int(job_id or 0), int(token)))
+                takeover = status == IN_FLIGHT
+                claimed.append(
+                    Claim(int(job_id or 0), int(token), takeover, written if takeover else None)
+                )
     return claimed
 
 
@@ -106,15 +122,23 @@ def fenced(session: Session, claim: Claim, **values: Any) -> None:
 
 
 def renew(engine: Engine, claims: list[Claim], *, until: datetime) -> list[Claim]:
-    """Extend the lease of every claim still held; returns the claims found lost."""
-    lost = []
-    for held in claims:
-        try:
-            with transaction(engine) as session:
-                fenced(session, held, lease_until=until)
-        except LostClaim:
-            lost.append(held)
-    return lost
+    """Extend the lease of every claim still held, in one statement; returns those lost."""
+    if not claims:
+        return []
+    held = [(c.job_id, c.token) for c in claims]
+    with transaction(engine) as session:
+        renewed = set(
+            session.execute(
+                update(OutboxJob)
+                .where(
+                    tuple_(col(OutboxJob.id), col(OutboxJob.claim_token)).in_(held),
+                    col(OutboxJob.status) == IN_FLIGHT,
+                )
+                .values(lease_until=until)
+                .returning(col(OutboxJob.id))
+            ).scalars()
+        )
+    return [c for c in claims if c.job_id not in renewed]
 
 
 def release(

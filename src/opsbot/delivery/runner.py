@@ -82,6 +82,8 @@ class JobRun:
         job = self._load()
         if job is None:
             return
+        if self._previous_call_may_be_under_way(job):
+            return
         while job.step_index < len(job.steps):
             if self.worker.stopping:
                 self._release(0.0)
@@ -117,6 +119,25 @@ class JobRun:
         if job is None or job.status != IN_FLIGHT or job.claim_token != self.claim.token:
             return None
         return job
+
+    def _previous_call_may_be_under_way(self, job: OutboxJob) -> bool:
+        """A job taken over from a worker whose lease ran out (it stalled, or died) while a
+        step was in flight: that worker's call may still reach Slack, so the step is looked
+        up only once such a call has surely ended (the job waits until then)."""
+        since = self.claim.last_written
+        if not self.claim.takeover or job.inflight_step is None or since is None:
+            return False
+        ends = since + self.worker.call_limit
+        now = self.worker.clock()
+        if now >= ends:
+            return False
+        self._release((ends - now).total_seconds())
+        log.warning(
+            "outbox job %s: its last worker's call may still be under way; looking again at %s",
+            job.id,
+            ends.isoformat(timespec="seconds"),
+        )
+        return True
 
     # ---- sending ------------------------------------------------------------------------------
     def _resolve(self, job: OutboxJob, value: Any) -> Any:

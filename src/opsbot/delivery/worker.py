@@ -70,11 +70,14 @@ class Delivery:
         self.poll_seconds = poll_seconds
         self.retry_base = retry_base_seconds
         self.threads = threads
+        # the longest a Slack call can be under way: the client gives up after its timeout
+        self.call_limit = timedelta(seconds=float(client.timeout or 30) + 5)
         self.worker_id = f"delivery-{uuid.uuid4().hex[:8]}"
         self.stats = DeliveryStats()
         self.on_failure = on_failure
         self.channel_slots = ChannelSlots()
         self._in_hand: dict[int, Claim] = {}
+        self._lost: set[int] = set()  # jobs in hand whose claim the heartbeat found lost
         self._hand_lock = threading.Lock()
         self._futures: set[Future[None]] = set()
         self._stop = threading.Event()
@@ -131,9 +134,15 @@ class Delivery:
 
     def _claim_and_start(self) -> int:
         assert self._pool is not None
-        free = self.threads - self.in_hand()
+        with self._hand_lock:
+            held = list(self._in_hand)
         got = claims.claim(
-            self.engine, self.clock(), lease=self.lease, worker_id=self.worker_id, limit=free
+            self.engine,
+            self.clock(),
+            lease=self.lease,
+            worker_id=self.worker_id,
+            limit=self.threads - len(held),
+            skip=held,
         )
         for claim in got:
             with self._hand_lock:
@@ -158,14 +167,15 @@ class Delivery:
         finally:
             with self._hand_lock:
                 self._in_hand.pop(claim.job_id, None)
+                self._lost.discard(claim.job_id)
             self._wake.set()
 
     def _heartbeat(self) -> None:
-        """Renew the lease of every job in hand, three times per lease."""
-        interval = self.lease.total_seconds() / 3
+        """Renew the lease of every job in hand, four times per lease."""
+        interval = self.lease.total_seconds() / 4
         while not self._stop.wait(interval):
             with self._hand_lock:
-                held = list(self._in_hand.values())
+                held = [c for c in self._in_hand.values() if c.job_id not in self._lost]
             if not held:
                 continue
             try:
@@ -175,3 +185,5 @@ class Delivery:
                 continue
             for claim in lost:
                 log.warning("outbox job %s: this worker's claim was lost", claim.job_id)
+                with self._hand_lock:
+                    self._lost.add(claim.job_id)
