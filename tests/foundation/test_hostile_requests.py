@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import random
 import socket
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
@@ -57,8 +59,18 @@ def metric_series(bot: Any) -> list[str]:
     return sorted(line.rsplit(" ", 1)[0] for line in text.splitlines() if not line.startswith("#"))
 
 
-def test_unsigned_requests_create_no_state(bot: Any, slack: Any) -> None:
+@pytest.fixture
+def quiet_bot(slack: Any, database_url: str) -> Iterator[Any]:
+    """opsbot serving requests with no scheduler or delivery worker: only requests write."""
+    from opsbot.testing.live import LiveBot
+
+    with LiveBot(slack, database_url, start_workers=False) as live:
+        yield live
+
+
+def test_unsigned_requests_create_no_state(quiet_bot: Any, slack: Any) -> None:
     """2,000 unsigned or forged requests of invented kinds add no metric series and no row."""
+    bot = quiet_bot
     rows_before, series_before = row_counts(bot), metric_series(bot)
     with httpx.Client(timeout=10) as client:
         for n, (body, media) in enumerate(unsigned_bodies(2000)):

@@ -78,6 +78,10 @@ dashboard:                         # null: the dashboard's built-in threshold
   remediation_window_days: 90      # time-to-remediation covers incidents resolved in this
   eval_threshold: null             # eval pass rate (0-1) under which a suite is "act"
 
+ingest:                            # record times the ingest API and `opsbot ingest` accept;
+  accept_past_days: 400            # older records are refused (422, naming each record)
+  accept_future_minutes: 60        # so are records dated later than now plus this
+
 # rituals: a list here replaces all four defaults. Each ritual:
 #   key                  unique slug, used by /ritual run <key>
 #   name                 title of the check-in (default: from the key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from opsbot.clock import TimeWindow
 from opsbot.config.references import BUILTIN_ROLES, reference_problems
 from opsbot.errors import NotFound
 from opsbot.rituals.defaults import DEFAULT_RITUALS
@@ -197,6 +199,19 @@ class DashboardThresholds(_Section):
         return self
 
 
+class IngestWindow(_Section):
+    """Which record times the ingest API and `opsbot ingest` accept, around the time of receipt."""
+
+    accept_past_days: PositiveInt = 400
+    accept_future_minutes: NonNegativeInt = 60
+
+    def around(self, now: datetime) -> TimeWindow:
+        return TimeWindow(
+            earliest=now - timedelta(days=self.accept_past_days),
+            latest=now + timedelta(minutes=self.accept_future_minutes),
+        )
+
+
 def _default_rituals() -> list[Ritual]:
     return [Ritual.model_validate(ritual) for ritual in DEFAULT_RITUALS]
 
@@ -211,6 +226,7 @@ class Config(_Section):
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     rituals: list[Ritual] = Field(default_factory=_default_rituals)
     dashboard: DashboardThresholds = Field(default_factory=DashboardThresholds)
+    ingest: IngestWindow = Field(default_factory=IngestWindow)
 
     @model_validator(mode="after")
     def _resolve_and_check(self, info: ValidationInfo) -> Config:

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from opsbot.context import Context
 from opsbot.dashboard import idempotency, service, tokens
 from opsbot.dashboard.ingest import DuplicateRun, store_batch
-from opsbot.dashboard.schemas import BATCH_MODELS, problems, refusal
+from opsbot.dashboard.schemas import BATCH_MODELS, problems, refusal, validation_context
 
 log = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024 * 1024  # 10,000 records fit in well under 2 MB
@@ -89,7 +89,9 @@ def ingest(ctx: Context, path: str, headers: Any, body: bytes) -> Answer:
         return caller
     kind = ENDPOINTS[path]
     try:
-        batch = BATCH_MODELS[kind].model_validate_json(body)
+        batch = BATCH_MODELS[kind].model_validate_json(
+            body, context=validation_context(ctx.config.ingest.around(ctx.clock()))
+        )
     except ValidationError as exc:
         return Answer(422, refusal(problems(exc)))
     key = headers.get("idempotency-key")
