@@ -3,7 +3,8 @@
 Every key is optional; a misspelt key is an error. ``load_config`` lists every problem, one line
 each, named by its key path in YAML terms (``rituals[1].schedule.cron: …``).
 
-``models`` holds the sections and their checks, ``references`` the checks across sections,
+``models`` holds the sections and their checks (``surfaces`` the surfaces and webhooks,
+``fields`` the value types they share), ``references`` the checks across sections,
 ``loading`` the YAML reader and its problem lines, ``default_yaml`` the documented defaults.
 """
 
@@ -28,6 +29,15 @@ from opsbot.config.models import (
     UserId,
 )
 from opsbot.config.references import BUILTIN_ROLES, reference_problems
+from opsbot.config.surfaces import (
+    GatePolicy,
+    Guards,
+    Rollout,
+    RolloutStep,
+    Surface,
+    Webhook,
+    webhook_url_problem,
+)
 
 __all__ = [
     "BUILTIN_ROLES",
@@ -39,14 +49,21 @@ __all__ = [
     "Channels",
     "Config",
     "DashboardThresholds",
+    "GatePolicy",
+    "Guards",
     "IncidentSettings",
     "Owner",
     "Ritual",
     "RoleName",
+    "Rollout",
+    "RolloutStep",
     "Severity",
+    "Surface",
     "Text",
     "UserId",
+    "Webhook",
     "load_config",
     "parse_config",
     "reference_problems",
+    "webhook_url_problem",
 ]

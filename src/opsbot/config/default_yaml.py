@@ -82,6 +82,37 @@ ingest:                            # record times the ingest API and `opsbot ing
   accept_past_days: 400            # older records are refused (422, naming each record)
   accept_future_minutes: 60        # so are records dated later than now plus this
 
+# surfaces: each AI behaviour that ships on its own (a prompt, policy, retrieval configuration
+# or model route); releases of it are gated, rolled out and rolled back through opsbot. None by
+# default. Each surface:
+#   key          unique slug (/release status <key>, GET /api/v1/rollouts/<key>, incidents)
+#   name         how people read it (default: from the key)
+#   owners       "role:<role>" or Slack user ids (at least one)
+#   channel      where its release cards go (default: channels.ops)
+#   autonomy     what it does on its own, in one sentence (shown on its release cards)
+#   tags         telemetry tags of its confidence and outcome records (default: [key]);
+#                a tag belongs to one surface
+#   live         the version live before opsbot ran any release of it (optional)
+#   unit         the product's stickiness key for bucketing, e.g. conversation_id (the default)
+#   gates        pre-deploy eval gates per suite: {suite: {min_pass_rate, max_drop,
+#                max_regressed_cases, required_cases, repeats_min_pass}}; null skips a check,
+#                repeats_min_pass is the share (0-1) of a repeated case's runs that must pass
+#   rollout      steps: [{percent, minutes}, ..., {percent: 100}] (default 1/30, 5/60, 25/120,
+#                50/240, then 100 = promoted); min_samples: 200 decisions per arm;
+#                max_minutes: 1440; auto_advance: false; guards: {override_rate: {margin: 0.01},
+#                escalation_rate: {margin: 0.01}, failure_rate: {margin: 0.01, ceiling: 0.10},
+#                cost_to_outcome: {margin: 0.15}, drift: {psi_act: 0.25}} (null: guard off)
+#   approvers    who may start and promote its releases (default: the owners)
+surfaces: []
+#  - key: refund-agent
+#    owners: ["role:workflow-analyst"]
+#    gates: {refunds: {min_pass_rate: 0.95, max_regressed_cases: 0}}
+#    approvers: ["role:product-ops-lead", "role:eval-engineer"]
+
+webhooks: []                       # signed pushes of rollout changes (Standard Webhooks):
+#  - url: https://deploy.example.com/opsbot   # https://, or http:// on a loopback address
+#    secret_env: OPSBOT_WEBHOOK_SECRET        # names the variable holding whsec_<base64>
+
 # rituals: a list here replaces all four defaults. Each ritual:
 #   key                  unique slug, used by /ritual run <key>
 #   name                 title of the check-in (default: from the key)

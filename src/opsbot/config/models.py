@@ -6,13 +6,11 @@ Every key is optional; a misspelt key is an error (``extra="forbid"``). Build a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,7 +23,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from opsbot.clock import TimeWindow
+from opsbot.config.fields import ChannelName, Owner, RoleName, Slug, Text, UserId
 from opsbot.config.references import BUILTIN_ROLES, reference_problems
+from opsbot.config.surfaces import Surface, Webhook
 from opsbot.errors import NotFound
 from opsbot.rituals.defaults import DEFAULT_RITUALS
 from opsbot.rituals.schedule import Schedule, TimeZoneName, check_one_form, problem
@@ -45,56 +45,9 @@ DEFAULT_UPDATE_CADENCE: dict[Severity, int | None] = {
     "sev4": None,
 }
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CHANNEL = re.compile(r"^[a-z0-9_-]{1,80}$")
 # In the validation context when parse_config checks references on the raw data itself (to list
 # them with the type errors), so that Config does not check them a second time.
 REFERENCES_CHECKED = "references-checked"
-
-
-def _user_id(value: str) -> str:
-    if not _USER_ID.match(value):
-        raise problem(f'"{value}" is not a Slack user id (like U01ABCDEF)')
-    return value
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise problem(f'"{value}" must be lowercase words joined by "-", like eval-engineer')
-    return value
-
-
-def _channel(value: str) -> str:
-    if value.startswith("#"):
-        raise problem(f'"{value}" must be written without "#": {value.lstrip("#")}')
-    if not _CHANNEL.match(value):
-        raise problem(
-            f'"{value}" is not a Slack channel name '
-            "(lowercase letters, digits, - and _; at most 80 characters)"
-        )
-    return value
-
-
-def _owner(value: str) -> str:
-    if value.startswith("role:"):
-        _slug(value.removeprefix("role:"))
-    elif not _USER_ID.match(value):
-        raise problem(f'"{value}" is neither "role:<role>" nor a Slack user id (like U01ABCDEF)')
-    return value
-
-
-def _text(value: str) -> str:
-    if not value.strip():
-        raise problem("must not be empty")
-    return value
-
-
-UserId = Annotated[str, AfterValidator(_user_id)]
-RoleName = Annotated[str, AfterValidator(_slug)]
-ChannelName = Annotated[str, AfterValidator(_channel)]
-Owner = Annotated[str, AfterValidator(_owner)]
-Text = Annotated[str, AfterValidator(_text)]
 
 
 class _Section(BaseModel):
@@ -139,7 +92,7 @@ class IncidentSettings(_Section):
 class Ritual(_Section):
     """A recurring check-in: when, where, who owns it, what it asks and what it must decide."""
 
-    key: Annotated[str, AfterValidator(_slug)]
+    key: Slug
     name: str = ""
     schedule: Schedule
     channel: ChannelName | None = None
@@ -227,12 +180,16 @@ class Config(_Section):
     rituals: list[Ritual] = Field(default_factory=_default_rituals)
     dashboard: DashboardThresholds = Field(default_factory=DashboardThresholds)
     ingest: IngestWindow = Field(default_factory=IngestWindow)
+    surfaces: list[Surface] = []
+    webhooks: list[Webhook] = []
 
     @model_validator(mode="after")
     def _resolve_and_check(self, info: ValidationInfo) -> Config:
         for ritual in self.rituals:
             ritual.schedule.timezone = ritual.schedule.timezone or self.timezone
             ritual.channel = ritual.channel or self.channels.ops
+        for surface in self.surfaces:
+            surface.channel = surface.channel or self.channels.ops
         if not (info.context or {}).get(REFERENCES_CHECKED):
             problems = reference_problems(self.model_dump(mode="json"))
             if problems:
@@ -270,6 +227,23 @@ class Config(_Section):
             if known == severity:
                 return self.incidents.update_cadence_minutes[known]
         raise ValueError(f"unknown severity {severity!r}; expected one of {SEVERITIES}")
+
+    def surface(self, key: str) -> Surface:
+        """The surface with ``key``; NotFound lists the keys there are."""
+        for surface in self.surfaces:
+            if surface.key == key:
+                return surface
+        keys = ", ".join(surface.key for surface in self.surfaces)
+        raise NotFound(
+            f'There is no surface "{key}".',
+            hint=f"Surfaces: {keys}."
+            if keys
+            else "No surfaces are configured yet; add them under surfaces: in the configuration.",
+        )
+
+    def surface_of_tag(self, tag: str) -> Surface | None:
+        """The surface whose telemetry carries ``tag``, if any."""
+        return next((s for s in self.surfaces if tag in s.tags), None)
 
     def ritual(self, key: str) -> Ritual:
         """The ritual with ``key``; NotFound lists the keys there are."""

@@ -15,7 +15,7 @@ BUILTIN_ROLES: dict[str, str] = {
 
 
 def reference_problems(data: Mapping[str, Any]) -> list[str]:
-    """Unknown roles and duplicate ritual keys in raw configuration data (wrong types ignored)."""
+    """Unknown roles, duplicate ritual or surface keys, shared tags (wrong types are ignored)."""
     roles = data.get("roles")
     extra = [role for role in roles if isinstance(role, str)] if isinstance(roles, dict) else []
     known = list(dict.fromkeys([*BUILTIN_ROLES, *extra]))
@@ -55,4 +55,48 @@ def reference_problems(data: Mapping[str, Any]) -> list[str]:
             )
         elif isinstance(key, str):
             first_with_key[key] = index
+    problems.extend(_surface_problems(data.get("surfaces"), check))
+    return problems
+
+
+def _surface_problems(surfaces: Any, check: Any) -> list[str]:
+    """Roles named by surfaces exist; surface keys are unique; a tag belongs to one surface."""
+    problems: list[str] = []
+    first_with_key: dict[str, int] = {}
+    owner_of_tag: dict[str, int] = {}
+    for index, surface in enumerate(surfaces if isinstance(surfaces, list) else []):
+        if not isinstance(surface, dict):
+            continue
+        for field in ("owners", "approvers"):
+            listed = surface.get(field)
+            for position, owner in enumerate(listed if isinstance(listed, list) else []):
+                if isinstance(owner, str) and owner.startswith("role:"):
+                    check(f"surfaces[{index}].{field}[{position}]", owner.removeprefix("role:"))
+        key = surface.get("key")
+        if isinstance(key, str) and key in first_with_key:
+            problems.append(
+                f'surfaces[{index}].key: "{key}" is already the key of '
+                f"surfaces[{first_with_key[key]}]; surface keys must be unique"
+            )
+            continue
+        if isinstance(key, str):
+            first_with_key[key] = index
+        tags = surface.get("tags")
+        if tags is None and isinstance(key, str):
+            tags = [key]
+        for position, tag in enumerate(tags if isinstance(tags, list) else []):
+            if not isinstance(tag, str):
+                continue
+            if tag in owner_of_tag and owner_of_tag[tag] != index:
+                where = (
+                    f"surfaces[{index}].tags[{position}]"
+                    if surface.get("tags")
+                    else (f"surfaces[{index}].key")
+                )
+                problems.append(
+                    f'{where}: the telemetry tag "{tag}" already belongs to '
+                    f"surfaces[{owner_of_tag[tag]}]; a tag belongs to one surface"
+                )
+            else:
+                owner_of_tag.setdefault(tag, index)
     return problems

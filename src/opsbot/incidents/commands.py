@@ -104,6 +104,13 @@ class AddNote:
 
 
 @dataclass(frozen=True, slots=True)
+class NameSurface:
+    """`/incident surface <key>`: the AI surface (a configured surface's key) this is about."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class ShowTimeline:
     pass
 
@@ -134,6 +141,7 @@ IncidentCommand = (
     | AddFix
     | VerifyFix
     | AddNote
+    | NameSurface
     | ShowTimeline
     | Resolve
     | Close
@@ -163,6 +171,10 @@ _USAGE = {
     ),
     "verify": ("/incident verify <fix-number> [evidence]", "mark a fix verified"),
     "note": ("/incident note <text>", "add a timeline entry"),
+    "surface": (
+        "/incident surface <surface-key>",
+        "name the AI surface this incident is about (its releases' gates then run its tests)",
+    ),
     "timeline": ("/incident timeline", "show the timeline"),
     "resolve": ("/incident resolve", "resolve; lists what is missing if it cannot"),
     "close": ("/incident close", "close and publish the postmortem"),
@@ -317,6 +329,18 @@ def _note(rest: str) -> AddNote:
     return AddNote(_required(rest, "The note is empty.", "note"))
 
 
+def _surface(rest: str) -> NameSurface:
+    key, extra = _split(rest)
+    if not key:
+        raise OpsError("Which surface?", hint=_try("surface") + " (`/release status` lists them)")
+    if extra:
+        raise OpsError(
+            f"{code('/incident surface')} takes one surface key, not {code(rest)}.",
+            hint=_try("surface"),
+        )
+    return NameSurface(key)
+
+
 def _no_arguments(command: str, result: IncidentCommand) -> _Parser:
     def parse_bare(rest: str) -> IncidentCommand:
         if rest and command != "help":
@@ -360,6 +384,7 @@ _PARSERS: dict[str, _Parser] = {
     "fix": _fix,
     "verify": _verify,
     "note": _note,
+    "surface": _surface,
     "timeline": _no_arguments("timeline", ShowTimeline()),
     "resolve": _no_arguments("resolve", Resolve()),
     "close": _no_arguments("close", Close()),

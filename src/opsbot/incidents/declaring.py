@@ -18,7 +18,7 @@ from opsbot.config import Config
 from opsbot.errors import OpsError
 from opsbot.incidents import blocks, commands, effects, naming, store
 from opsbot.incidents.facts import snapshot
-from opsbot.incidents.model import Severity
+from opsbot.incidents.model import Severity, check_surface
 from opsbot.incidents.store import Incident
 from opsbot.outbox import OutboxJob
 from opsbot.slack.mrkdwn import code, escape
@@ -30,7 +30,6 @@ HOOK_FAILED = "incident.declare_failed"
 HOOK_PINNED = "incident.panel_pinned"
 MAX_NAME_ATTEMPTS = 20
 MAX_DESCRIPTION = 3000
-MAX_SURFACE = 200
 DEFAULT_SEVERITY = Severity.SEV2
 
 
@@ -46,7 +45,7 @@ class Declaration:
 
 
 def check_declaration(d: Declaration) -> None:
-    """Refuse an empty or over-long title, description or surface."""
+    """Refuse an empty or over-long title or description (the surface is checked in declare)."""
     title = " ".join(d.title.split())
     if not title:
         raise OpsError(
@@ -61,11 +60,6 @@ def check_declaration(d: Declaration) -> None:
         raise OpsError(
             f"The description is {len(d.description)} characters; the limit is {MAX_DESCRIPTION}.",
             hint="Shorten it.",
-        )
-    if d.ai_surface and len(d.ai_surface) > MAX_SURFACE:
-        raise OpsError(
-            f"The AI surface is {len(d.ai_surface)} characters; the limit is {MAX_SURFACE}.",
-            hint="Name it in a few words.",
         )
 
 
@@ -90,6 +84,7 @@ def declare(
 ) -> Incident:
     """Record the incident and enqueue the job that builds its channel; nothing half-made."""
     check_declaration(d)
+    surface = check_surface(d.ai_surface, [s.key for s in config.surfaces])
     severity = d.severity or DEFAULT_SEVERITY
     title = " ".join(d.title.split())
     incident = Incident(
@@ -99,7 +94,7 @@ def declare(
         channel_name="",
         declarer=declarer,
         customer_impact=d.customer_impact,
-        ai_surface=(d.ai_surface or "").strip() or None,
+        ai_surface=surface,
         declared_at=now,
     )
     session.add(incident)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot import outbox
+from opsbot.config import Config
 from opsbot.errors import NotFound, OpsError
 from opsbot.incidents import blocks, effects, model, store
 from opsbot.incidents.facts import snapshot
@@ -176,6 +177,28 @@ def add_note(
         kind="note",
         text=text,
         announce=f"📝 <@{actor}> noted: {escape(text)}",
+    )
+    return incident
+
+
+def name_surface(
+    session: Session, config: Config, incident_id: int, key: str, *, actor: str, now: datetime
+) -> Incident:
+    """Name the AI surface the incident is about (a configured surface, when there are any)."""
+    incident = editable(session, incident_id)
+    surface = model.check_surface(key, [s.key for s in config.surfaces])
+    if surface == incident.ai_surface:
+        raise OpsError(f"This incident is already about {code(surface or '')}.")
+    old, incident.ai_surface = incident.ai_surface, surface
+    changed(
+        session,
+        incident,
+        now=now,
+        actor=actor,
+        kind="surface",
+        text=f"AI surface: {surface}" + (f" (was {old})" if old else ""),
+        data={"from": old, "to": surface},
+        announce=f"<@{actor}> named the AI surface: *{escape(surface or '')}*.",
     )
     return incident
 

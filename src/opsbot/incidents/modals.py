@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from opsbot.incidents import commands
@@ -50,7 +51,12 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 
 def select(
-    block_id: str, label: str, options: list[tuple[str, str]], initial: str | None = None
+    block_id: str,
+    label: str,
+    options: list[tuple[str, str]],
+    initial: str | None = None,
+    *,
+    optional: bool = False,
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "static_select",
@@ -60,7 +66,8 @@ def select(
     for text, value in options:
         if value == initial:
             element["initial_option"] = _option(text, value)
-    return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
+    return {**block, "optional": True} if optional else block
 
 
 def modal(
@@ -92,7 +99,8 @@ def _context(incident: Incident) -> dict[str, Any]:
 LAYERS = [(layer.value, layer.value) for layer in Layer]
 
 
-def declare() -> dict[str, Any]:
+def declare(surfaces: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """The declare form; ``surfaces`` (name, key), when configured, are the AI surface's choices."""
     severities = [
         ("sev1 (worst)", "sev1"),
         ("sev2", "sev2"),
@@ -117,7 +125,9 @@ def declare() -> dict[str, Any]:
                 [("Yes: customers are affected", "yes"), ("No customer impact known", "no")],
                 initial="no",
             ),
-            text_input(
+            select("surface", "Affected AI surface", list(surfaces)[:100], optional=True)
+            if surfaces
+            else text_input(
                 "surface",
                 "Affected AI surface",
                 optional=True,

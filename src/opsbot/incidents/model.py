@@ -176,6 +176,28 @@ _REFUSALS: Mapping[tuple[Status, Status], tuple[str, str]] = {
 _DECLARE = code("/incident declare [sevN] <title>")
 
 
+MAX_SURFACE = 200
+
+
+def check_surface(value: str | None, known: Sequence[str]) -> str | None:
+    """The AI surface to record: a configured surface's key when ``known`` lists any (anything
+    else is refused), else the text as given; blank means none."""
+    text = " ".join((value or "").split())
+    if not text:
+        return None
+    if known and text not in known:
+        raise OpsError(
+            f"There is no surface {code(text)}.",
+            hint="Surfaces: " + ", ".join(code(key) for key in known) + ".",
+        )
+    if len(text) > MAX_SURFACE:
+        raise OpsError(
+            f"The AI surface is {len(text)} characters; the limit is {MAX_SURFACE}.",
+            hint="Name it in a few words.",
+        )
+    return text
+
+
 def can_transition(status: Status, to: Status) -> bool:
     """True only for the next step: declared → contained → resolved → closed."""
     return _NEXT.get(status) is to

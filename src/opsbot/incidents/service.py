@@ -13,7 +13,14 @@ from sqlmodel import Session
 from opsbot.incidents import store
 from opsbot.incidents.closing import close, export, postmortem_markdown
 from opsbot.incidents.declaring import Declaration, declare
-from opsbot.incidents.lifecycle import add_note, assign_role, change_severity, contain, resolve
+from opsbot.incidents.lifecycle import (
+    add_note,
+    assign_role,
+    change_severity,
+    contain,
+    name_surface,
+    resolve,
+)
 from opsbot.incidents.nudges import run_nudges
 from opsbot.incidents.regressions import regressions
 from opsbot.incidents.remediation import (
@@ -39,6 +46,7 @@ __all__ = [
     "declared_between",
     "draft",
     "export",
+    "name_surface",
     "open_incidents",
     "post_update",
     "postmortem_markdown",

@@ -50,7 +50,8 @@ def handle(ctx: Context, req: CommandRequest) -> Reply | None:
     if isinstance(parsed, c.ShowHelp):
         return Reply(commands.HELP)
     if isinstance(parsed, c.DeclareModal):
-        req.client.views_open(trigger_id=req.trigger_id, view=modals.declare())
+        surfaces = [(s.name, s.key) for s in ctx.config.surfaces]
+        req.client.views_open(trigger_id=req.trigger_id, view=modals.declare(surfaces))
         return None
     if isinstance(parsed, c.Declare):
         with ctx.tx() as session:
@@ -111,6 +112,8 @@ def act(ctx: Context, session: Session, number: int, parsed: Any, who: str) -> R
             service.verify_fix(session, number, fix_number, actor=who, now=now, evidence=evidence)
         case c.AddNote(text):
             service.add_note(session, number, text, actor=who, now=now)
+        case c.NameSurface(key):
+            service.name_surface(session, ctx.config, number, key, actor=who, now=now)
         case c.Resolve():
             service.resolve(session, number, actor=who, admins=admins, now=now)
         case c.Close():

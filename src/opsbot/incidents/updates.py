@@ -32,7 +32,9 @@ def draft(session: Session, config: Config, incident: Incident) -> str:
     text = render(
         f"incident_update_{state_of(incident)}.j2",
         title=incident.title,
-        ai_surface=incident.ai_surface,
+        ai_surface=next(
+            (s.name for s in config.surfaces if s.key == incident.ai_surface), incident.ai_surface
+        ),
         customer_impact=incident.customer_impact,
         containment=incident.containment or "",
         fix_count=len(fixes),
