@@ -125,6 +125,7 @@ webhooks: []                       # signed pushes of rollout changes (Standard 
 #   owners               "role:<role>" or Slack user ids; they are reminded until they check in
 #   window_minutes       the occurrence closes and is summarized after this
 #   remind_after_minutes reminders to owners who have not checked in, each inside the window
+#                        (default [60]; left out when the window is 60 minutes or shorter)
 #   grace_minutes        an occurrence missed while the bot was down is still posted within
 #                        this; later, it is recorded as missed
 #   questions            asked at check-in (at least one)

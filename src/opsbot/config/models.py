@@ -112,6 +112,15 @@ class Ritual(_Section):
     def _reminders_inside_window(self) -> Ritual:
         if not self.name:
             self.name = self.key.replace("-", " ").capitalize()
+        if "remind_after_minutes" not in self.model_fields_set:
+            # default reminders that do not fit a short window are left out, not refused:
+            # an error names only keys the person wrote
+            fitting = [m for m in self.remind_after_minutes if m < self.window_minutes]
+            self.remind_after_minutes = fitting
+            return self
+        window = f"window_minutes: {self.window_minutes}"
+        if "window_minutes" not in self.model_fields_set:
+            window += ", the default"
         for index, minutes in enumerate(self.remind_after_minutes):
             if minutes >= self.window_minutes:
                 raise PydanticCustomError(
@@ -119,8 +128,7 @@ class Ritual(_Section):
                     "{problem}",
                     {
                         "at": f"remind_after_minutes[{index}]",
-                        "problem": f"{minutes} is not before the occurrence closes "
-                        f"(window_minutes: {self.window_minutes})",
+                        "problem": f"{minutes} is not before the occurrence closes ({window})",
                     },
                 )
         return self
