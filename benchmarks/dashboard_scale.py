@@ -24,8 +24,9 @@ from pathlib import Path
 
 from opsbot.config import Config
 from opsbot.dashboard import service
-from opsbot.dashboard.ingest import store_batch
-from opsbot.dashboard.schemas import (
+from opsbot.db import make_engine, transaction
+from opsbot.telemetry.ingest import store_batch
+from opsbot.telemetry.schemas import (
     CaseIn,
     ConfidenceBatch,
     ConfidenceIn,
@@ -33,7 +34,6 @@ from opsbot.dashboard.schemas import (
     OutcomeBatch,
     OutcomeIn,
 )
-from opsbot.db import make_engine, transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _telemetry_db import fresh_database

@@ -28,8 +28,8 @@ from typing import Any
 import httpx
 from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, String, Table, insert
 
-from opsbot.dashboard import tokens
 from opsbot.db import UTCDateTime, make_engine, transaction
+from opsbot.telemetry import tokens
 from opsbot.testing import FakeSlack
 from opsbot.testing.live import BOT_TOKEN, SIGNING_SECRET, LiveBot
 

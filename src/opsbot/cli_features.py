@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Callable
 
 from opsbot.context import Context
-from opsbot.dashboard.cli import extend as dashboard_extend
 from opsbot.incidents.cli import add_export as incidents_export
+from opsbot.telemetry.cli import extend as telemetry_extend
 
 Extension = Callable[[argparse._SubParsersAction], None]
 
@@ -19,8 +19,8 @@ def _contribute(ctx: Context) -> None:
     features.contribute(ctx)
 
 
-def dashboard_commands(sub: argparse._SubParsersAction) -> None:
-    dashboard_extend(sub, wire=_contribute)
+def telemetry_commands(sub: argparse._SubParsersAction) -> None:
+    telemetry_extend(sub, wire=_contribute)
 
 
-EXTENSIONS: list[Extension] = [incidents_export, dashboard_commands]
+EXTENSIONS: list[Extension] = [incidents_export, telemetry_commands]

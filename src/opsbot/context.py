@@ -14,7 +14,7 @@ from opsbot import outbox
 from opsbot.clock import Clock, utcnow
 from opsbot.db import transaction
 from opsbot.delivery import Hooks
-from opsbot.seams import EvalRunHook, OccurrenceHook, TriageProvider
+from opsbot.seams import EvalRunHook, IngestHook, OccurrenceHook, TriageProvider
 
 if TYPE_CHECKING:
     from opsbot.config import Config
@@ -44,8 +44,10 @@ class Context:
     triage_exceptions: list[TriageProvider] = field(default_factory=list)
     # ritual key -> hooks run when one of its occurrences is posted (the weekly review's chart)
     occurrence_posted: dict[str, list[OccurrenceHook]] = field(default_factory=dict)
-    # run on every eval run the dashboard stores (incidents: verify the fixes it tests)
+    # run on every eval run telemetry stores (incidents: verify the fixes it tests)
     eval_run_hooks: list[EvalRunHook] = field(default_factory=list)
+    # run after stored telemetry commits (the dashboard: post metrics that entered act)
+    after_ingest: list[IngestHook] = field(default_factory=list)
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[Session]:

@@ -16,6 +16,7 @@ from opsbot.incidents import slack as incidents
 from opsbot.rituals import slack as rituals
 from opsbot.slack import ops
 from opsbot.team import slack as team
+from opsbot.telemetry import api as telemetry
 
 Registrar = Callable[[Any, Context], None]
 Contributor = Callable[[Context], None]
@@ -25,14 +26,16 @@ REGISTRARS: list[Registrar] = [
     team.register,
     incidents.register,
     rituals.register,
+    telemetry.register,
     dashboard.register,
 ]
 
 # The Slack-free part of the registrars above, in the same order.
-CONTRIBUTORS: list[Contributor] = [incidents.contribute]
+CONTRIBUTORS: list[Contributor] = [incidents.contribute, dashboard.contribute]
 
 
 def contribute(ctx: Context) -> None:
-    """Give a Context without a Slack app what the features hand one another (eval-run hooks)."""
+    """Give a Context without a Slack app what the features hand one another (eval-run and
+    after-ingest hooks)."""
     for contributor in CONTRIBUTORS:
         contributor(ctx)

@@ -36,7 +36,7 @@ DEFAULT_RULES = (
 
 
 class RequestGuards:
-    """ASGI middleware: 415 for a JSON API's non-JSON body, 413 past a path's body limit.
+    """ASGI middleware: 415 for a body to a JSON API not sent as JSON, 413 past a path's limit.
 
     A declared Content-Length over the limit is refused before a byte of the body is read; a
     body without one (chunked) is counted as it arrives and refused at the first byte over.
@@ -65,10 +65,11 @@ class RequestGuards:
             return
         rule = self.rule_for(scope["path"])
         headers = Headers(scope=scope)
-        if rule.json_only and not is_json(headers.get("content-type", "")):
+        declared = headers.get("content-length", "")
+        has_body = declared not in ("", "0") or "transfer-encoding" in headers
+        if rule.json_only and has_body and not is_json(headers.get("content-type", "")):
             await refuse(send, 415, UNSUPPORTED)
             return
-        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > rule.max_bytes:
             await refuse(send, 413, too_large(rule.max_bytes))
             return

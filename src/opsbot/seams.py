@@ -2,10 +2,11 @@
 
 The rituals read two of them: the daily triage lists every ``TriageItem`` the registered
 providers return, and an occurrence that is posted runs the hooks registered for its ritual's
-key in the same transaction (the weekly review's chart). The dashboard reads the third: an eval
+key in the same transaction (the weekly review's chart). Telemetry reads the next two: an eval
 run it stores is handed to every ``EvalRunHook`` in the same transaction (incidents verify the
-fixes its passing cases test). Incidents and the dashboard contribute them in their
-``register(app, ctx)``.
+fixes its passing cases test), and every ``IngestHook`` runs after stored telemetry commits
+(the dashboard checks whether a metric entered act). Incidents and the dashboard contribute
+them in their ``contribute(ctx)``.
 """
 
 from __future__ import annotations
@@ -59,3 +60,9 @@ class EvalRunSummary:
 # nothing). Returns what the run settled, as JSON-able dicts: the ingest answer lists them all
 # under "verified_fixes" (incidents: {"incident": id, "fix": number, "test": case id}).
 EvalRunHook = Callable[[Session, EvalRunSummary], list[dict[str, Any]]]
+
+
+# Runs after a batch of telemetry was committed: in the background after the ingest API has
+# answered (one run at a time; a burst of batches runs it twice, not once each), and at once
+# after `opsbot ingest` or the console's `ingest`. Returns lines for whoever ran the ingest.
+IngestHook = Callable[[], list[str]]

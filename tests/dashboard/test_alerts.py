@@ -8,7 +8,7 @@ from typing import Any
 
 from opsbot.dashboard.alerts import breaches
 from opsbot.dashboard.slack import ALERT_JOB, run_alert_check
-from tests.api.helpers import ago, make_token, post
+from tests.telemetry.helpers import ago, make_token, post
 
 
 def run(bot: Any, token: str, run_id: str, passed: int, total: int = 4) -> None:
@@ -92,8 +92,8 @@ def fire(bot: Any, job_id: str) -> bool:
 def test_the_act_check_runs_only_on_the_scheduler_leader(slack: Any, database_url: str) -> None:
     """Of two replicas on one database, the follower's act-check job does nothing and the
     leader's posts the alert; the job recurs every five minutes."""
-    from opsbot.dashboard.ingest import store_batch
-    from opsbot.dashboard.schemas import EvalRunIn
+    from opsbot.telemetry.ingest import store_batch
+    from opsbot.telemetry.schemas import EvalRunIn
     from opsbot.testing.live import LiveBot
 
     with LiveBot(slack, database_url) as leader, LiveBot(slack, database_url) as follower:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opsbot.dashboard.chart import post_weekly_chart
-from tests.api.helpers import ago, make_token, outcomes, post, scores
+from tests.telemetry.helpers import ago, make_token, outcomes, post, scores
 
 
 def test_weekly_chart_is_uploaded_as_png(bot: Any, slack: Any) -> None:

@@ -11,7 +11,7 @@ from scipy.stats import ks_2samp
 
 from opsbot.config import parse_config
 from opsbot.dashboard.drift import psi_from_scores
-from tests.api.helpers import ago, get_dashboard, make_token, outcomes, post, scores
+from tests.telemetry.helpers import ago, get_dashboard, make_token, outcomes, post, scores
 
 
 def entry(board: dict[str, Any], metric: str, **key: str) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from opsbot.dashboard.ingest import store_eval_run
-from opsbot.dashboard.schemas import CaseIn, EvalRunIn
 from opsbot.db import transaction
 from opsbot.seams import EvalRunSummary
-from tests.api.helpers import ago, get_dashboard, make_token, post
+from opsbot.telemetry.ingest import store_eval_run
+from opsbot.telemetry.schemas import CaseIn, EvalRunIn
 from tests.incidents.helpers import incident, incident_channel, panel, posted, wait_panel
 from tests.incidents.helpers import run as do
+from tests.telemetry.helpers import ago, get_dashboard, make_token, post
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.api.helpers import ago, make_token, outcomes, post, scores
+from tests.telemetry.helpers import ago, make_token, outcomes, post, scores
 
 
 def feed_drift_and_failing_eval(bot: Any) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
 from opsbot.request_guards import INGEST_MAX_BODY, SLACK_MAX_BODY
-from tests.api.helpers import make_token, scores
+from tests.telemetry.helpers import make_token, scores
 
 WORDS = ["app_mention", "message", "team_join", "block_actions", "x" * 40, "<script>", "é"]
 
@@ -164,7 +164,7 @@ def test_oversized_ingest_body_is_refused_unread(bot: Any) -> None:
 
 def test_ingest_takes_only_json(bot: Any) -> None:
     """JSON sent as text/plain, form-encoded or without a type gets 415, and nothing is stored."""
-    from tests.api.helpers import stored_scores
+    from tests.telemetry.helpers import stored_scores
 
     token = make_token(bot, "ingest")
     payload = json.dumps({"records": scores("refund-agent", [0.5], days_ago=1)})

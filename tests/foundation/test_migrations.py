@@ -39,8 +39,8 @@ def test_upgrade_twice_is_harmless(engine, database_url, monkeypatch, capsys) ->
     from alembic.script import ScriptDirectory
 
     from opsbot.cli import main
-    from opsbot.dashboard import tokens
     from opsbot.db import alembic_config, transaction
+    from opsbot.telemetry import tokens
 
     monkeypatch.setenv("OPSBOT_DATABASE_URL", database_url)
     assert main(["db", "upgrade"]) == 0

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opsbot.config import parse_config
-from opsbot.dashboard.ingest import store_eval_run
-from opsbot.dashboard.schemas import CaseIn, EvalRunIn
 from opsbot.db import transaction
 from opsbot.incidents import service, store
 from opsbot.incidents.model import Layer, Severity
 from opsbot.incidents.regressions import triage_items
+from opsbot.telemetry.ingest import store_eval_run
+from opsbot.telemetry.schemas import CaseIn, EvalRunIn
 from tests.incidents.helpers import incident_channel, panel, posted, run
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import Any
 from opsbot.incidents.store import Fix, Incident
 from opsbot.rituals import service
 from opsbot.rituals.context_gathering import UNGATHERED
-from tests.api.helpers import make_token, post
+from tests.telemetry.helpers import make_token, post
 
 from .conftest import bot_messages, flat
 from .test_context import REVIEW

@@ -7,9 +7,9 @@ from typing import Any
 
 
 def ingest_into(ctx: Any, path: str) -> list[str]:
-    """Store a JSONL file of records with the running bot, then run the metric act-check."""
-    from opsbot.dashboard import alerts
-    from opsbot.dashboard.cli import ingest_file
+    """Store a JSONL file of records with the running bot, then run the after-ingest hooks
+    (the dashboard's act-check)."""
+    from opsbot.telemetry.cli import ingest_file
 
     file = Path(path)
     if not path or not file.is_file():
@@ -23,7 +23,7 @@ def ingest_into(ctx: Any, path: str) -> list[str]:
             session.rollback()
     if report.problem_count:
         return [*report.problems, "Nothing was stored; fix those lines and try again."]
-    posted = alerts.run_check(ctx.tx, ctx.config, ctx.clock())
+    notes = [line for hook in ctx.after_ingest for line in hook()]
     counts = report.counts
     lines = [
         f"Stored {counts['confidence']} confidence scores, {counts['outcome']} outcomes "
@@ -33,7 +33,6 @@ def ingest_into(ctx: Any, path: str) -> list[str]:
         f"Verified fix {fix['fix']} of incident {fix['incident']} (test {fix['test']})."
         for fix in report.verified
     ]
-    if posted:
-        lines.append(f"{len(posted)} metric(s) entered act: see #{ctx.config.channels.ops}.")
+    lines += notes
     lines.append("Type `/ops dashboard` to read the numbers.")
     return lines

@@ -7,10 +7,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from opsbot.dashboard.histogram import Histogram
 from opsbot.dashboard.ks import ks_statistic
 from opsbot.dashboard.states import State, Verdict, number
 from opsbot.dashboard.thresholds import Thresholds
+from opsbot.telemetry.histogram import Histogram
 
 DEFAULT_EPSILON = 1e-4
 

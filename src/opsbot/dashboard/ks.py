@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from opsbot.dashboard.histogram import Histogram
+from opsbot.telemetry.histogram import Histogram
 
 _PI2 = math.pi**2
 _PI4 = math.pi**4

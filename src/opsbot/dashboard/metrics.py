@@ -16,7 +16,6 @@ from opsbot.dashboard.drift import (
     psi,
     psi_from_scores,
 )
-from opsbot.dashboard.histogram import CONFIDENCE_BUCKETS, Histogram, bucket_of
 from opsbot.dashboard.ks import KSResult, kolmogorov_sf, ks_statistic
 from opsbot.dashboard.rates import (
     cost_state,
@@ -35,6 +34,7 @@ from opsbot.dashboard.remediation import (
 )
 from opsbot.dashboard.states import State, Verdict
 from opsbot.dashboard.thresholds import Thresholds
+from opsbot.telemetry.histogram import CONFIDENCE_BUCKETS, Histogram, bucket_of
 
 __all__ = [
     "CONFIDENCE_BUCKETS",

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from opsbot.config import Config, DashboardThresholds
 from opsbot.dashboard import metrics as m
 from opsbot.dashboard.layout import KEY_FIELD, METRICS
-from opsbot.dashboard.rollups import OutcomeTotals, confidence_windows, day_of, outcome_windows
-from opsbot.dashboard.store import EvalRun
+from opsbot.telemetry import store as telemetry
+from opsbot.telemetry.store import OutcomeTotals
 
 
 def thresholds_from(settings: DashboardThresholds) -> m.Thresholds:
@@ -49,7 +49,7 @@ def config_of(ctx_or_config: Any) -> Config:
 
 def window_end(now: datetime) -> datetime:
     """The end of every window: the next UTC midnight, so today is a whole (partial) day."""
-    return day_of(now) + timedelta(days=1)
+    return telemetry.day_of(now) + timedelta(days=1)
 
 
 def dashboard(session: Session, config: Config, *, now: datetime) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def dashboard(session: Session, config: Config, *, now: datetime) -> dict[str, A
 def drift(session: Session, limits: m.Thresholds, end: datetime) -> list[dict[str, Any]]:
     current_start = end - timedelta(days=limits.drift_current_days)
     baseline_start = current_start - timedelta(days=limits.drift_baseline_days)
-    windows = confidence_windows(session, [end, current_start, baseline_start])
+    windows = telemetry.confidence_windows(session, [end, current_start, baseline_start])
     entries = []
     for tag in sorted(windows):
         current, before = windows[tag]
@@ -96,15 +96,9 @@ def drift(session: Session, limits: m.Thresholds, end: datetime) -> list[dict[st
 
 
 def eval_pass_rates(session: Session, limits: m.Thresholds) -> list[dict[str, Any]]:
-    suites = session.exec(select(EvalRun.suite).distinct()).all()
     entries = []
-    for suite in sorted(suites):
-        runs = session.exec(
-            select(EvalRun)
-            .where(EvalRun.suite == suite)
-            .order_by(col(EvalRun.at).desc(), col(EvalRun.id).desc())
-            .limit(limits.eval_previous_runs + 1)
-        ).all()
+    for suite in telemetry.suites(session):
+        runs = telemetry.latest_runs(session, suite=suite, limit=limits.eval_previous_runs + 1)
         latest, earlier = runs[0], runs[1:]
         value = m.pass_rate(latest.cases_passed, latest.cases_total)
         previous = [m.pass_rate(r.cases_passed, r.cases_total) for r in earlier]
@@ -132,7 +126,7 @@ def outcome_metrics(
     days = limits.rates_current_days
     count = 1 + max(1, limits.rates_baseline_days // days)
     edges = [end - timedelta(days=days * i) for i in range(count + 1)]
-    windows = outcome_windows(session, edges)
+    windows = telemetry.outcome_windows(session, edges)
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for tag in sorted(windows):
         slots = windows[tag]

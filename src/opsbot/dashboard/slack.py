@@ -1,4 +1,5 @@
-"""Wiring: `/ops dashboard`, the App Home section, the /api/v1 routes and the act-check job."""
+"""Wiring: `/ops dashboard`, the App Home section, the dashboard API route, the act-check
+after each ingest and every five minutes, the triage's breaches and the weekly chart."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.context import Context
-from opsbot.dashboard import alerts, api, blocks, chart, exceptions, idempotency, service
+from opsbot.dashboard import alerts, api, blocks, chart, exceptions, service
 from opsbot.seams import PostedOccurrence
 from opsbot.slack.commands import CommandRequest, Reply
 
@@ -42,12 +43,19 @@ def home_section(ctx: Context) -> Any:
 
 
 def run_alert_check(ctx: Context) -> list[str]:
-    """One act-check: post entries that entered act, forget old idempotency keys."""
-    now = ctx.clock()
-    posted = alerts.run_check(ctx.tx, ctx.config, now)
-    with ctx.tx() as session:
-        idempotency.prune(session, now=now)
-    return posted
+    """One act-check: post the entries that entered act; returns their keys."""
+    return alerts.run_check(ctx.tx, ctx.config, ctx.clock())
+
+
+def after_ingest(ctx: Context) -> list[str]:
+    """The act-check after stored telemetry, as lines for whoever ran the ingest."""
+    posted = run_alert_check(ctx)
+    if not posted:
+        return []
+    return [
+        f"{len(posted)} metric(s) entered act and were posted to "
+        f"#{ctx.config.channels.ops}: {', '.join(posted)}"
+    ]
 
 
 def chart_in_thread(ctx: Context) -> Any:
@@ -61,12 +69,17 @@ def chart_in_thread(ctx: Context) -> Any:
     return post
 
 
+def contribute(ctx: Context) -> None:
+    """What the dashboard hands the other parts without Slack: the act-check after ingests."""
+    ctx.after_ingest.append(lambda: after_ingest(ctx))
+
+
 def register(app: Any, ctx: Context) -> None:
+    contribute(ctx)
     ctx.commands["/ops"].add("dashboard", show_dashboard)
     ctx.home_sections.append((HOME_ORDER, home_section(ctx)))
     ctx.triage_exceptions.append(exceptions.metric_breaches)
     ctx.occurrence_posted.setdefault(WEEKLY_REVIEW, []).append(chart_in_thread(ctx))
-    runner = alerts.AlertRunner(lambda: run_alert_check(ctx))
-    ctx.api_routes.extend(api.routes(ctx, runner.request))
+    ctx.api_routes.extend(api.routes(ctx))
     if ctx.scheduler is not None:
-        ctx.scheduler.every(ALERT_JOB, ALERT_EVERY_SECONDS, runner.request)
+        ctx.scheduler.every(ALERT_JOB, ALERT_EVERY_SECONDS, lambda: run_alert_check(ctx))

@@ -6,14 +6,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from opsbot.config import Config
 from opsbot.dashboard import metrics as m
-from opsbot.dashboard.histogram import Histogram
-from opsbot.dashboard.rollups import confidence_windows, outcome_windows
 from opsbot.dashboard.service import remediation_durations, thresholds_from, window_end
-from opsbot.dashboard.store import EvalRun
+from opsbot.telemetry import store as telemetry
+from opsbot.telemetry.histogram import Histogram
 
 WEEK = timedelta(days=7)
 MAX_LINES = 6  # series per panel; the busiest tags and suites are kept
@@ -45,7 +44,7 @@ def weekly_series(
     result.eval_pass_rate = _eval(session, starts)
     result.drift = _drift(session, starts, limits)
     edges = [end - WEEK * i for i in range(weeks + 1)]
-    windows = outcome_windows(session, edges)
+    windows = telemetry.outcome_windows(session, edges)
     busiest = sorted(
         windows, key=lambda t: -sum(s.get("count", 0) for w in windows[t] for s in w.values())
     )[:MAX_LINES]
@@ -70,9 +69,7 @@ def weekly_series(
 
 def _eval(session: Session, starts: list[datetime]) -> Series:
     end = starts[-1] + WEEK
-    runs = session.exec(
-        select(EvalRun).where(col(EvalRun.at) >= starts[0], col(EvalRun.at) < end)
-    ).all()
+    runs = telemetry.runs_between(session, starts[0], end)
     passed: dict[str, list[int]] = defaultdict(lambda: [0] * len(starts))
     total: dict[str, list[int]] = defaultdict(lambda: [0] * len(starts))
     for run in runs:
@@ -92,7 +89,7 @@ def _drift(session: Session, starts: list[datetime], limits: m.Thresholds) -> Se
     first = starts[0] - WEEK * baseline_weeks
     all_starts = [first + WEEK * i for i in range(baseline_weeks + len(starts))]
     edges = [all_starts[-1] + WEEK, *reversed(all_starts)]
-    by_tag = confidence_windows(session, edges)  # per tag, newest week first
+    by_tag = telemetry.confidence_windows(session, edges)  # per tag, newest week first
     weekly = [
         {tag: windows[-1 - i] for tag, windows in by_tag.items()} for i in range(len(all_starts))
     ]

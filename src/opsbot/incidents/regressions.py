@@ -1,7 +1,7 @@
 """Regressions: a closed incident whose verification test fails again after it closed.
 
-Eval results are the dashboard's; they are read through ``opsbot.dashboard.evals``, which
-imports nothing of the incidents feature. The daily triage lists each regression with a link
+Eval results are telemetry's; they are read through ``opsbot.telemetry.store``, which imports
+nothing of the incidents feature. The daily triage lists each regression with a link
 to the incident's channel, for as long as the test's latest result is a failure.
 """
 
@@ -11,17 +11,17 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from opsbot.dashboard.evals import latest_results
 from opsbot.incidents import store
 from opsbot.incidents.store import Fix, Incident
 from opsbot.seams import TriageItem
+from opsbot.telemetry import store as telemetry
 
 
 def regressions(session: Session) -> list[tuple[Incident, Fix, str]]:
     """(incident, fix, run id) for each fix of a closed incident whose test's latest result,
     reported for a time after the incident closed, is a failure."""
     pairs = store.closed_fixes(session)
-    latest = latest_results(session, case_ids={fix.test_id for _, fix in pairs})
+    latest = telemetry.latest_results(session, case_ids={fix.test_id for _, fix in pairs})
     found = []
     for incident, fix in pairs:
         result = latest.get(fix.test_id)

@@ -3,7 +3,7 @@
 Raw confidence scores move from one row per score to one row per batch (confidence_archive),
 and the hourly and per-bucket daily rollups become one packed histogram per (day, tag)
 (confidence_day). Existing data is carried over both ways. The encodings are copied here from
-opsbot.dashboard.archive (OPSC1 payloads, 1,000 int64 counts), so this migration keeps working
+opsbot.telemetry.archive (OPSC1 payloads, 1,000 int64 counts), so this migration keeps working
 whatever later code does.
 
 Revision ID: 0006

@@ -12,11 +12,11 @@ import pytest
 
 from opsbot.cli import main
 from opsbot.config import parse_config
-from opsbot.dashboard.store import EvalRun, OutcomeRecord
 from opsbot.db import transaction
 from opsbot.incidents import service, store
 from opsbot.incidents.model import Severity
-from tests.api.helpers import count_rows, get_dashboard, post, scores, stored_scores
+from opsbot.telemetry.store import EvalRun, OutcomeRecord
+from tests.telemetry.helpers import count_rows, get_dashboard, post, scores, stored_scores
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from opsbot.dashboard import tokens
+from opsbot.telemetry import tokens
 
 
 def make_token(bot: Any, *scopes: str, name: str = "ci") -> str:
@@ -73,7 +73,7 @@ def stored_scores(bot: Any) -> int:
     from sqlalchemy import func
     from sqlmodel import Session, select
 
-    from opsbot.dashboard.store import ConfidenceArchive
+    from opsbot.telemetry.store import ConfidenceArchive
 
     with Session(bot.ctx.engine) as session:
         return int(
@@ -85,8 +85,8 @@ def day_histograms(bot: Any) -> dict[tuple[str, str], dict[int, int]]:
     """Every stored per-day histogram: {(day as YYYY-MM-DD, tag): {bucket: count}}."""
     from sqlmodel import Session, select
 
-    from opsbot.dashboard.archive import unpack_counts
-    from opsbot.dashboard.store import ConfidenceDay
+    from opsbot.telemetry.archive import unpack_counts
+    from opsbot.telemetry.store import ConfidenceDay
 
     with Session(bot.ctx.engine) as session:
         rows = session.exec(select(ConfidenceDay)).all()

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from opsbot.dashboard.archive import (
+from opsbot.telemetry.archive import (
     EMPTY_COUNTS,
     pack_counts,
     pack_scores,
     unpack_counts,
     unpack_scores,
 )
-from opsbot.dashboard.histogram import CONFIDENCE_BUCKETS
+from opsbot.telemetry.histogram import CONFIDENCE_BUCKETS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from operator import add
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, insert, literal, tuple_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from opsbot.dashboard.archive import EMPTY_COUNTS, pack_counts, pack_scores, unpack_counts
-from opsbot.dashboard.histogram import CONFIDENCE_BUCKETS, Histogram
-from opsbot.dashboard.schemas import ConfidenceIn, OutcomeIn
-from opsbot.dashboard.store import (
+from opsbot.telemetry.archive import EMPTY_COUNTS, pack_counts, pack_scores, unpack_counts
+from opsbot.telemetry.histogram import CONFIDENCE_BUCKETS, Histogram
+from opsbot.telemetry.schemas import ConfidenceIn, OutcomeIn
+from opsbot.telemetry.store.tables import (
     ConfidenceArchive,
     ConfidenceDay,
     OutcomeRecord,
@@ -37,10 +37,12 @@ _DAY_US = 86_400_000_000
 
 
 def hour_of(at: datetime) -> datetime:
+    """The UTC hour an outcome is rolled up in."""
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def day_of(at: datetime) -> datetime:
+    """The UTC day (its midnight) a confidence score is rolled up in."""
     return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -198,11 +200,6 @@ def confidence_windows(session: Session, edges: Sequence[datetime]) -> dict[str,
     }
 
 
-def confidence_window(session: Session, start: datetime, end: datetime) -> dict[str, Histogram]:
-    """Each tag's histogram of the scores in [start, end), both UTC midnights."""
-    return {tag: found[0] for tag, found in confidence_windows(session, [end, start]).items()}
-
-
 OutcomeTotals = dict[str, dict[str, float]]  # outcome -> {"count", "successes", "cost"}
 
 
@@ -237,10 +234,3 @@ def outcome_windows(session: Session, edges: Sequence[datetime]) -> dict[str, li
             "cost": float(cost or 0.0),
         }
     return result
-
-
-def tags_seen(session: Session) -> Iterable[str]:
-    """Every tag with confidence or outcome rollups."""
-    found = set(session.exec(select(ConfidenceDay.tag).distinct()))
-    found.update(session.exec(select(OutcomeRollup.tag).distinct()))
-    return sorted(found)

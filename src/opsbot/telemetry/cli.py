@@ -16,22 +16,22 @@ from sqlmodel import Session
 
 from opsbot.clock import TimeWindow, utcnow
 from opsbot.context import Context
-from opsbot.dashboard import alerts, tokens
-from opsbot.dashboard.ingest import store_eval_run
-from opsbot.dashboard.rollups import add_confidence, add_outcomes
-from opsbot.dashboard.schemas import (
+from opsbot.db import transaction
+from opsbot.errors import OpsError
+from opsbot.seams import EvalRunHook
+from opsbot.telemetry import store, tokens
+from opsbot.telemetry.ingest import store_eval_run
+from opsbot.telemetry.schemas import (
     MAX_PROBLEMS,
     MAX_RECORDS,
     RECORD_MODELS,
     problems,
     validation_context,
 )
-from opsbot.db import transaction
-from opsbot.errors import OpsError
-from opsbot.seams import EvalRunHook
 
 # Fills a bare Context (no Slack app) with what the features hand one another: the composition
-# root's `opsbot.features.contribute`, so that `opsbot ingest` runs the eval-run hooks too.
+# root's `opsbot.features.contribute`, so that `opsbot ingest` runs the eval-run and
+# after-ingest hooks too.
 Wiring = Callable[[Context], None]
 
 
@@ -132,9 +132,9 @@ def ingest_file(
             pending[kind].clear()
             return
         if kind == "confidence":
-            add_confidence(session, pending[kind], received_at=now)
+            store.add_confidence(session, pending[kind], received_at=now)
         else:
-            add_outcomes(session, pending[kind])
+            store.add_outcomes(session, pending[kind])
         pending[kind].clear()
 
     for number, line in _lines(handle):
@@ -205,7 +205,7 @@ def cmd_ingest(args: argparse.Namespace, wire: Wiring) -> int:
                 f"{path}: nothing was stored; fix the lines above and run again.", file=sys.stderr
             )
             return 1
-        posted = alerts.run_check(lambda: transaction(engine), config, utcnow())
+        notes = [line for hook in ctx.after_ingest for line in hook()]
     finally:
         engine.dispose()
     counts = report.counts
@@ -215,11 +215,8 @@ def cmd_ingest(args: argparse.Namespace, wire: Wiring) -> int:
     )
     for fix in report.verified:
         print(f"Verified fix {fix['fix']} of incident {fix['incident']} (test {fix['test']}).")
-    if posted:
-        print(
-            f"{len(posted)} metric(s) entered act and were posted to "
-            f"#{config.channels.ops}: {', '.join(posted)}"
-        )
+    for line in notes:
+        print(line)
     return 0
 
 

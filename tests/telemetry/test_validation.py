@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsbot.dashboard.archive import unpack_scores
-from opsbot.dashboard.store import (
+from opsbot.telemetry.archive import unpack_scores
+from opsbot.telemetry.store import (
     ConfidenceArchive,
     ConfidenceDay,
     EvalCase,

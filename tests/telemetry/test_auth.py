@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsbot.dashboard import tokens
+from opsbot.telemetry import tokens
 
 from .helpers import assert_no_leak, get_dashboard, make_token, post, scores
 
@@ -63,7 +63,7 @@ def test_tokens_are_stored_hashed(bot: Any) -> None:
     """The database keeps the sha256 of a token, never the token itself."""
     from sqlmodel import Session, select
 
-    from opsbot.dashboard.store import ApiToken
+    from opsbot.telemetry.store import ApiToken
 
     token = make_token(bot, "ingest", name="hashed")
     with Session(bot.ctx.engine) as session:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from opsbot.dashboard.histogram import CONFIDENCE_BUCKETS
+from opsbot.telemetry.histogram import CONFIDENCE_BUCKETS
 
 MAGIC = b"OPSC1"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

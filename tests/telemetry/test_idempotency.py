@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from opsbot.dashboard.store import EvalCase, EvalRun
+from opsbot.telemetry.store import EvalCase, EvalRun
 
 from .helpers import ago, count_rows, day_histograms, make_token, post, scores, stored_scores
 

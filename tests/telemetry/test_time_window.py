@@ -11,7 +11,7 @@ import pytest
 
 from opsbot.cli import main
 from opsbot.config import parse_config
-from opsbot.dashboard.store import EvalRun, OutcomeRecord
+from opsbot.telemetry.store import EvalRun, OutcomeRecord
 
 from .helpers import ago, count_rows, make_token, outcomes, post, scores, stored_scores
 

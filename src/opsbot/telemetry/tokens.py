@@ -6,13 +6,15 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from opsbot.dashboard.store import ApiToken
 from opsbot.errors import NotFound, OpsError
+from opsbot.telemetry import store
+from opsbot.telemetry.store import ApiToken
 
 SCOPES = ("ingest", "read")
 PREFIX = "opsb_"
@@ -50,23 +52,22 @@ def create(session: Session, *, name: str, scopes: list[str], now: datetime) -> 
             f"Unknown scope(s): {', '.join(unknown) or 'none given'}.",
             hint=f"Give --scope one or more times with: {', '.join(SCOPES)}.",
         )
-    if session.exec(select(ApiToken).where(ApiToken.name == name)).first() is not None:
+    if store.token_named(session, name) is not None:
         raise OpsError(
             f'A token named "{name}" already exists (revoked tokens keep their name).',
             hint="Choose another --name.",
         )
     token = PREFIX + secrets.token_urlsafe(32)
     ordered = [scope for scope in SCOPES if scope in scopes]
-    session.add(
-        ApiToken(name=name, token_hash=digest(token), scopes=" ".join(ordered), created_at=now)
+    store.add_token(
+        session, name=name, token_hash=digest(token), scopes=" ".join(ordered), created_at=now
     )
-    session.flush()
     return token
 
 
 def revoke(session: Session, *, name: str, now: datetime) -> ApiToken:
     """End a token at once; requests carrying it get 401 from now on."""
-    row = session.exec(select(ApiToken).where(ApiToken.name == name)).first()
+    row = store.token_named(session, name)
     if row is None:
         raise NotFound(
             f'There is no token named "{name}".', hint="`opsbot token list` shows the names."
@@ -77,9 +78,9 @@ def revoke(session: Session, *, name: str, now: datetime) -> ApiToken:
     return row
 
 
-def listed(session: Session) -> list[ApiToken]:
+def listed(session: Session) -> Sequence[ApiToken]:
     """Every token (never their values), oldest first."""
-    return list(session.exec(select(ApiToken).order_by(ApiToken.id)))  # type: ignore[arg-type]
+    return store.tokens(session)
 
 
 def authenticate(session: Session, presented: str) -> Caller | None:
@@ -87,7 +88,7 @@ def authenticate(session: Session, presented: str) -> Caller | None:
     if not presented.startswith(PREFIX) or len(presented) > 200:
         return None
     wanted = digest(presented)
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == wanted)).first()
+    row = store.token_with_hash(session, wanted)
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, wanted):
         return None
     return Caller(row.id or 0, row.name, frozenset(row.scopes.split()))

@@ -1,0 +1,74 @@
+"""The telemetry store: its tables and every query on them (the only place with ``select``).
+
+One module per group of tables, all importable from here: ``tables`` (the SQLModel tables),
+``access`` (API tokens, idempotency records), ``evals`` (eval runs and cases) and ``rollups``
+(raw confidence and outcome batches, and the per-day and per-hour rollups the dashboard reads).
+"""
+
+from __future__ import annotations
+
+from opsbot.telemetry.store.access import (
+    add_token,
+    claim_key,
+    forget_keys,
+    remember_answer,
+    token_named,
+    token_with_hash,
+    tokens,
+)
+from opsbot.telemetry.store.evals import (
+    CaseResult,
+    add_eval_run,
+    latest_results,
+    latest_runs,
+    runs_between,
+    suites,
+)
+from opsbot.telemetry.store.rollups import (
+    OutcomeTotals,
+    add_confidence,
+    add_outcomes,
+    confidence_windows,
+    day_of,
+    outcome_windows,
+)
+from opsbot.telemetry.store.tables import (
+    ApiToken,
+    ConfidenceArchive,
+    ConfidenceDay,
+    EvalCase,
+    EvalRun,
+    IdempotencyRecord,
+    OutcomeRecord,
+    OutcomeRollup,
+)
+
+__all__ = [
+    "ApiToken",
+    "CaseResult",
+    "ConfidenceArchive",
+    "ConfidenceDay",
+    "EvalCase",
+    "EvalRun",
+    "IdempotencyRecord",
+    "OutcomeRecord",
+    "OutcomeRollup",
+    "OutcomeTotals",
+    "add_confidence",
+    "add_eval_run",
+    "add_outcomes",
+    "add_token",
+    "claim_key",
+    "confidence_windows",
+    "day_of",
+    "forget_keys",
+    "latest_results",
+    "latest_runs",
+    "outcome_windows",
+    "remember_answer",
+    "runs_between",
+    "suites",
+    "token_named",
+    "token_with_hash",
+    "tokens",
+]
