@@ -48,8 +48,7 @@ class Opsbot:
             "forget-old-slack-events", 3600, lambda: dedupe.forget_old(self.engine, clock())
         )
         self.listeners = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
-        self.command_work = ThreadPoolExecutor(max_workers=16, thread_name_prefix="command")
-        self.bolt = build_app(self.ctx, executor=self.listeners, command_work=self.command_work)
+        self.bolt = build_app(self.ctx, executor=self.listeners)
         self.web = build_web(self.ctx, self.bolt, self.metrics, self.ctx.api_routes)
 
     def upgrade_database(self) -> None:
@@ -63,7 +62,6 @@ class Opsbot:
     def stop(self) -> None:
         """Finish in-flight work; whatever is unsent stays in the outbox for the next start."""
         self.listeners.shutdown(wait=True)
-        self.command_work.shutdown(wait=True)
         self.scheduler.stop()
         self.delivery.stop()
         self.engine.dispose()

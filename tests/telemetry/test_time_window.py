@@ -97,5 +97,5 @@ def test_opsbot_ingest_refuses_the_same_times(
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     assert main(["ingest", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "line 2: at: is outside the accepted time window" in err
-    assert "line 1" not in err
+    assert f"{path}: line 2: at: is outside the accepted time window" in err
+    assert f"{path}: line 1:" not in err

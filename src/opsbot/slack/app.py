@@ -40,17 +40,10 @@ def web_client(token: str | None, base_url: str, *, retries: bool = True) -> Web
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
 
 
-def build_app(
-    ctx: Context, *, executor: Executor | None = None, command_work: Executor | None = None
-) -> App:
-    """The Bolt app with every feature's listeners; requests are verified in the web layer.
-
-    ``executor`` runs Bolt's listeners; ``command_work`` runs slash commands' work while their
-    listener waits to put the answer in the ack (see ``register_commands``).
-    """
+def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
+    """The Bolt app with every feature's listeners; requests are verified in the web layer."""
     settings = ctx.settings
     executor = executor or ThreadPoolExecutor(max_workers=16)
-    command_work = command_work or ThreadPoolExecutor(max_workers=16)
     app = App(
         client=web_client(settings.bot_token(), settings.slack_api_url),
         signing_secret=settings.signing_secret() or "unused-in-socket-mode",
@@ -66,7 +59,7 @@ def build_app(
     app.use(directory_middleware(ctx.engine, ctx.clock))
     app.error(_error_handler)
     # First, so that commands match among the first listeners (see register_commands).
-    register_commands(app, ctx, command_work, [c["command"] for c in COMMANDS])
+    register_commands(app, ctx, [c["command"] for c in COMMANDS])
     from opsbot import features
 
     for register in features.REGISTRARS:

@@ -1,17 +1,16 @@
-"""Slash commands: ack at once, then route the first word to the feature that owns it."""
+"""Slash commands: routed by their first word to the feature owning it, answered in the ack."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
 from opsbot.errors import OpsError
+from opsbot.slack.ack_deadline import AckDeadlines
 
 if TYPE_CHECKING:
     from opsbot.context import Context
@@ -103,23 +102,23 @@ def request_from(body: dict[str, Any], client: WebClient) -> CommandRequest:
 ACK_BUDGET_SECONDS = 1.5  # Slack waits 3 s for the ack; Bolt gives up on it after 3 s
 
 
-def register_commands(app: Any, ctx: Context, work: Executor, names: Iterable[str]) -> None:
-    """A listener for each command in ``names``: its router runs on ``work``, and its answer
-    goes back in the ack itself when ready within ACK_BUDGET_SECONDS (else the ack goes first,
+def register_commands(app: Any, ctx: Context, names: Iterable[str]) -> None:
+    """A listener for each command in ``names``: its router runs at once, and its answer goes
+    back in the ack itself when ready within ACK_BUDGET_SECONDS (else the ack goes first,
     empty, and the answer follows through the response_url).
 
     Call it before the features register their actions and views: Bolt tries each listener's
     matchers in turn, so a command then matches among the first listeners, not the last.
     Routers are looked up when a command arrives, so features may add them afterwards.
-    ``work`` must not be Bolt's listener pool: a listener waits on it. An answer in the ack
-    costs no second request (most commands read or write the database for a few ms), and a
-    change acknowledged that way was committed before the person saw it acknowledged.
+    An answer in the ack costs no second request (most commands read or write the database for
+    a few ms), and a change acknowledged that way was committed before anyone saw the ack.
     """
+    deadlines = AckDeadlines(ACK_BUDGET_SECONDS)
 
     def known(body: dict[str, Any]) -> bool:
         return body.get("command") in ctx.commands
 
-    def ack_then_run(
+    def answer_then_ack(
         ack: Callable[..., None],
         body: dict[str, Any],
         client: WebClient,
@@ -130,21 +129,16 @@ def register_commands(app: Any, ctx: Context, work: Executor, names: Iterable[st
         if builtin is not None:
             ack(text=builtin.text, response_type="ephemeral")
             return
-        answer = work.submit(_answer, ctx, router, body, client)
-        try:
-            reply = answer.result(timeout=ACK_BUDGET_SECONDS)
-        except FutureTimeout:
-            ack()
-            answer.add_done_callback(lambda done: _send(done.result(), respond))
-            return
-        if reply is None or reply.public:
-            ack()
+        pending = deadlines.watch(ack)
+        reply = _answer(ctx, router, body, client)
+        if reply is None or reply.public:  # shown in the channel: through the response_url
+            pending.answer()
             _send(reply, respond)
-        else:
-            ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        elif not pending.answer(text=reply.text, blocks=reply.blocks, response_type="ephemeral"):
+            _send(reply, respond)  # the deadline acked first
 
     for name in names:
-        app.command(name, matchers=[known])(ack_then_run)
+        app.command(name, matchers=[known])(answer_then_ack)
 
 
 def _answer(
