@@ -17,8 +17,9 @@ from opsbot import outbox
 from opsbot.config import Config
 from opsbot.errors import OpsError
 from opsbot.incidents import blocks, effects, model, naming, store
+from opsbot.incidents.checks import check_surface
 from opsbot.incidents.facts import snapshot
-from opsbot.incidents.model import Severity, check_surface
+from opsbot.incidents.model import Severity
 from opsbot.incidents.store import Incident
 from opsbot.outbox import OutboxJob
 from opsbot.slack.mrkdwn import code, escape

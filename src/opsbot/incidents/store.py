@@ -9,8 +9,9 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from opsbot.db import UTCDateTime, insert_ignore
+from opsbot.incidents.model import Status
 
-OPEN_STATUSES = ("declared", "contained")
+OPEN_STATUSES = (Status.DECLARED, Status.CONTAINED)
 SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
 
 
@@ -24,7 +25,7 @@ class Incident(SQLModel, table=True):
     title: str = Field(max_length=150)
     description: str | None = Field(default=None, sa_column=Column(Text))
     severity: str = Field(max_length=10, index=True)
-    status: str = Field(default="declared", max_length=20, index=True)
+    status: str = Field(default=Status.DECLARED, max_length=20, index=True)
     channel_id: str | None = Field(default=None, max_length=40, index=True)
     channel_name: str = Field(max_length=80)
     declarer: str = Field(max_length=20)
@@ -291,7 +292,7 @@ def closed_fixes(session: Session) -> list[tuple[Incident, Fix]]:
     query = (
         select(Incident, Fix)
         .join(Fix, col(Fix.incident_id) == Incident.id)
-        .where(Incident.status == "closed")
+        .where(Incident.status == Status.CLOSED)
         .order_by(col(Incident.id), col(Fix.number))
     )
     return [(i, f) for i, f in session.exec(query)]

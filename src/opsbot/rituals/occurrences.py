@@ -288,4 +288,5 @@ def _open(session: Session, occurrence_id: int) -> Occurrence:
 
 
 def _status_words(status: str) -> str:
-    return {CLOSED: "closed", MISSED: "closed (missed)", SKIPPED: "skipped"}.get(status, status)
+    words: dict[str, str] = {CLOSED: "closed", MISSED: "closed (missed)", SKIPPED: "skipped"}
+    return words.get(status, status)
