@@ -10,6 +10,7 @@ from opsbot.config import Config, load_config
 from opsbot.context import Context
 from opsbot.db import make_engine, upgrade
 from opsbot.delivery import Delivery
+from opsbot.features import REGISTRARS
 from opsbot.observability import Metrics
 from opsbot.scheduler import Scheduler
 from opsbot.settings import Settings
@@ -48,7 +49,7 @@ class Opsbot:
             "forget-old-slack-events", 3600, lambda: dedupe.forget_old(self.engine, clock())
         )
         self.listeners = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
-        self.bolt = build_app(self.ctx, executor=self.listeners)
+        self.bolt = build_app(self.ctx, REGISTRARS, executor=self.listeners)
         self.web = build_web(self.ctx, self.bolt, self.metrics, self.ctx.api_routes)
 
     def upgrade_database(self) -> None:

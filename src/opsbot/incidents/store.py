@@ -319,3 +319,21 @@ def last_nudge(session: Session, *, incident_id: int, kind: str) -> datetime | N
 
 def postmortem(session: Session, *, incident_id: int) -> Postmortem | None:
     return session.get(Postmortem, incident_id)
+
+
+def remediation_durations(
+    session: Session, *, since: datetime, until: datetime | None = None
+) -> dict[str, list[float]]:
+    """Seconds from declared to the last fix verified, per severity, of the incidents resolved
+    in [since, until): what ``ctx.remediation_durations`` gives the dashboard."""
+    query = select(Incident.severity, Incident.declared_at, Incident.remediated_at).where(
+        col(Incident.resolved_at) >= since, col(Incident.remediated_at).is_not(None)
+    )
+    if until is not None:
+        query = query.where(col(Incident.resolved_at) < until)
+    found: dict[str, list[float]] = {}
+    for severity, declared, remediated in session.exec(query).all():
+        if remediated is not None:
+            seconds = max(0.0, (remediated - declared).total_seconds())
+            found.setdefault(severity, []).append(seconds)
+    return found
