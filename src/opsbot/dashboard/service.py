@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.config import Config, DashboardThresholds
-from opsbot.dashboard import metrics as m
+from opsbot.dashboard import model as m
 from opsbot.dashboard.layout import KEY_FIELD, METRICS
 from opsbot.seams import RemediationDurations, no_remediation_durations
 from opsbot.telemetry import store as telemetry

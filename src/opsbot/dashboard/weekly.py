@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from opsbot.config import Config
-from opsbot.dashboard import metrics as m
+from opsbot.dashboard import model as m
 from opsbot.dashboard.service import thresholds_from, window_end
 from opsbot.seams import RemediationDurations, no_remediation_durations
 from opsbot.telemetry import store as telemetry

@@ -159,18 +159,8 @@ def declare(
         on_fail=HOOK_FAILED,
         now=now,
     )
-    for user in people[1:]:  # one job each: a deactivated role holder must not stop the rest
-        outbox.enqueue(
-            session,
-            kind="incident.invite",
-            lane=effects.lane(incident),
-            now=now,
-            steps=[
-                outbox.step(
-                    "conversations.invite", channel=effects.channel_arg(incident), users=user
-                )
-            ],
-        )
+    for user in people[1:]:
+        effects.invite(session, incident, user, now=now)
     return incident
 
 

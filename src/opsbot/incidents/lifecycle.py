@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from opsbot import outbox
 from opsbot.config import Config
 from opsbot.errors import NotFound, OpsError
 from opsbot.incidents import blocks, checks, effects, store
@@ -106,18 +105,8 @@ def change_severity(
         data={"from": old, "to": severity.value, "reason": reason},
         announce=f"<@{actor}> changed the severity from {old} to *{severity.value}*{escape(why)}.",
     )
-    for user in invite:  # already_in_channel counts as done, so re-inviting is harmless
-        outbox.enqueue(
-            session,
-            kind="incident.invite",
-            lane=effects.lane(incident),
-            now=now,
-            steps=[
-                outbox.step(
-                    "conversations.invite", channel=effects.channel_arg(incident), users=user
-                )
-            ],
-        )
+    for user in invite:
+        effects.invite(session, incident, user, now=now)
     return incident
 
 
