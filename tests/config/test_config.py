@@ -15,7 +15,7 @@ from opsbot.config import (
     parse_config,
 )
 from opsbot.errors import ConfigError, NotFound
-from opsbot.rituals.schedule import CronSchedule, EveryWeeksSchedule
+from opsbot.schedules import CronSchedule, EveryWeeksSchedule
 
 RITUAL = """
 rituals:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
-from opsbot.dashboard.metrics import (
+from opsbot.dashboard.model import (
     Histogram,
     State,
     Thresholds,

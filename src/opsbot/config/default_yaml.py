@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from opsbot.rituals.defaults import DEFAULT_RITUALS
+from opsbot.config.default_rituals import DEFAULT_RITUALS
 
 
 def _yaml_scalar(value: Any) -> str:

@@ -23,12 +23,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from opsbot.clock import TimeWindow
+from opsbot.config.default_rituals import DEFAULT_RITUALS
 from opsbot.config.fields import ChannelName, Owner, RoleName, Slug, Text, UserId
 from opsbot.config.references import BUILTIN_ROLES, reference_problems
 from opsbot.config.surfaces import Surface, Webhook
 from opsbot.errors import NotFound
-from opsbot.rituals.defaults import DEFAULT_RITUALS
-from opsbot.rituals.schedule import Schedule, TimeZoneName, check_one_form, problem
+from opsbot.schedules import Schedule, TimeZoneName, check_one_form, problem
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]

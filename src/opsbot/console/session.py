@@ -11,13 +11,14 @@ from typing import Any, TextIO
 from opsbot.console import looking, news
 from opsbot.console.buttons import PERSONAL, ButtonBoard, Surface
 from opsbot.console.render import Number, Renderer
+from opsbot.manifest import COMMANDS as MANIFEST_COMMANDS
 
 INTRO = """opsbot console: the whole bot (same handlers, database, scheduler, delivery) against a
 local Slack stand-in. You are @{you} in #{channel}. Type `help` for console commands, or a
 slash command such as `/ops help`, `/incident declare sev2 Refunds agent approves too much`."""
 
 HELP = """Console commands
-  /incident …  /ritual …  /ops …  /release …   a slash command, typed in the current channel
+  {commands}   a slash command, typed in the current channel
   #name                  go to channel #name            channels     list channels
   show [N]               the last N messages here (10)  thread <n>   the replies to message n
   click <n>|<label>      click button [n] wherever it was shown, or the last one shown
@@ -28,11 +29,13 @@ HELP = """Console commands
   ingest <file.jsonl>    feed telemetry to the bot (the format: README, "The JSONL file")
   file <n> [save PATH]   print file n (or save it)      people       who is in the workspace
   as <name>              act as someone else            people add <name>   add a person
-  wait [seconds]         let the bot work and show what changed (default 2)
+  wait [seconds]         let the bot work and show what changed (default 2); Enter alone
+                         shows what the bot did meanwhile
   help                   this text                      quit         leave
 Messages are numbered per channel; buttons keep their number for the whole session."""
 
 Ask = Callable[[str], "str | None"]
+COMMANDS = tuple(str(c["command"]) for c in MANIFEST_COMMANDS)  # what Slack lets a person type
 _MENTION = re.compile(r"(?<![<\w])@([a-z0-9][a-z0-9._-]*)")
 
 
@@ -122,10 +125,17 @@ class Console:
     def handle(self, line: str) -> bool:
         """Act on one line; False when the person wants to leave."""
         line = line.strip()
-        if not line:
+        if not line:  # Enter alone: show whatever the bot did meanwhile (a reminder, a check-in)
+            news.show_news(self)
             return True
         if line.startswith("/"):
             command, _, text = line.partition(" ")
+            if command not in COMMANDS:
+                self.say(
+                    f"Slack: {command} is not a valid command. This app's commands are "
+                    f"{', '.join(COMMANDS)}; console commands have no slash (`help`)."
+                )
+                return True
             before = self.slack.bot_version
             self.me.command(command, self._escape_mentions(text), channel=self.channel)
             news.settle(self, before)
@@ -134,7 +144,7 @@ class Console:
             return self._goto(line[1:])
         word, _, rest = line.partition(" ")
         action = {
-            "help": lambda: self.say(HELP),
+            "help": lambda: self.say(HELP.format(commands="  ".join(f"{c} …" for c in COMMANDS))),
             "quit": lambda: False,
             "exit": lambda: False,
             "channels": lambda: looking.channels(self),
