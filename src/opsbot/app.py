@@ -11,6 +11,7 @@ from opsbot.context import Context
 from opsbot.db import make_engine, upgrade
 from opsbot.delivery import Delivery
 from opsbot.delivery.gauges import OutboxGauges
+from opsbot.features import REGISTRARS
 from opsbot.observability import Metrics
 from opsbot.scheduler import Scheduler
 from opsbot.settings import Settings
@@ -60,7 +61,7 @@ class Opsbot:
         self.listeners = listeners or ThreadPoolExecutor(
             max_workers=16, thread_name_prefix="listener"
         )
-        self.bolt = build_app(self.ctx, executor=self.listeners)
+        self.bolt = build_app(self.ctx, REGISTRARS, executor=self.listeners)
         self.web = build_web(self.ctx, self.bolt, self.metrics, self.ctx.api_routes)
 
     def upgrade_database(self) -> None:
