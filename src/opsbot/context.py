@@ -14,7 +14,14 @@ from opsbot import outbox
 from opsbot.clock import Clock, utcnow
 from opsbot.db import transaction
 from opsbot.delivery import Hooks
-from opsbot.seams import EvalRunHook, IngestHook, OccurrenceHook, TriageProvider
+from opsbot.seams import (
+    EvalRunHook,
+    IngestHook,
+    OccurrenceHook,
+    RemediationDurations,
+    TriageProvider,
+    no_remediation_durations,
+)
 
 if TYPE_CHECKING:
     from opsbot.config import Config
@@ -48,6 +55,8 @@ class Context:
     eval_run_hooks: list[EvalRunHook] = field(default_factory=list)
     # run after stored telemetry commits (the dashboard: post metrics that entered act)
     after_ingest: list[IngestHook] = field(default_factory=list)
+    # incidents' time to remediation, for the dashboard (incidents set it in contribute)
+    remediation_durations: RemediationDurations = no_remediation_durations
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[Session]:

@@ -41,9 +41,12 @@ def assignment(session: Session, *, role: str) -> RoleAssignment | None:
     return session.get(RoleAssignment, role)
 
 
+_EVERY_ASSIGNMENT = select(RoleAssignment)  # built once: `/ops team` reads it on every call
+
+
 def assignments(session: Session) -> dict[str, RoleAssignment]:
     """The roles kept in Slack, by role."""
-    return {a.role: a for a in session.exec(select(RoleAssignment))}
+    return {a.role: a for a in session.exec(_EVERY_ASSIGNMENT)}
 
 
 def holders(session: Session, *, role: str | None = None) -> dict[str, list[str]]:
