@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Field, Session, SQLModel
 
 from opsbot.db import UTCDateTime
 
@@ -24,11 +26,22 @@ def assignment(session: Session, *, role: str) -> RoleAssignment | None:
     return session.get(RoleAssignment, role)
 
 
-_EVERY_ASSIGNMENT = select(RoleAssignment)  # built once: `/ops team` reads it on every call
+class Held(NamedTuple):
+    """Who holds a role given in Slack, and who gave it."""
+
+    user_id: str
+    assigned_by: str
 
 
-def assignments(session: Session) -> dict[str, RoleAssignment]:
-    return {a.role: a for a in session.exec(_EVERY_ASSIGNMENT)}
+_TABLE: Any = getattr(RoleAssignment, "__table__")  # noqa: B009  SQLModel declares it untyped
+_EVERY_ASSIGNMENT = sa_select(_TABLE.c.role, _TABLE.c.user_id, _TABLE.c.assigned_by)
+
+
+def assignments(session: Session) -> dict[str, Held]:
+    """Every role given in Slack: `/ops team` reads this on each call, so it is one plain
+    query on the session's connection (no ORM objects: a third of the command's time)."""
+    rows = session.connection().execute(_EVERY_ASSIGNMENT)
+    return {role: Held(user_id, by) for role, user_id, by in rows}
 
 
 def assign(session: Session, *, role: str, user_id: str, by: str, at: datetime) -> RoleAssignment:
