@@ -64,7 +64,7 @@ def build_app(
     app.use(directory_middleware(ctx.engine, ctx.clock))
     app.error(_error_handler)
     # First, so that commands match among the first listeners (see register_commands).
-    register_commands(app, ctx, executor, [c["command"] for c in COMMANDS])
+    register_commands(app, ctx, [c["command"] for c in COMMANDS])
     for register in registrars:
         register(app, ctx)
     if unlisted := sorted(set(ctx.commands) - {c["command"] for c in COMMANDS}):
