@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from opsbot.dashboard.metrics import Histogram, ks_statistic, psi
+from opsbot.dashboard.model import Histogram, ks_statistic, psi
 
 TARGET_MS = 50.0
 
