@@ -13,7 +13,8 @@ OPS_HELP = """*opsbot* keeps incidents, rituals and the AI Product Ops numbers i
 • `/ops dashboard` – eval pass rate, confidence drift, overrides and escalations,
   cost per outcome, time to remediation
 • `/ops team` – who holds each team role and what the role owns
-• `/ops team set &lt;role&gt; &lt;@user&gt;` – give a role to a person
+• `/ops team add|remove|set &lt;role&gt; &lt;@user&gt; [&lt;@user&gt;…]` – give a role to people,
+  take it from them, or make them its only holders
 *`/incident`* – declare and drive incidents: `/incident help`
 *`/ritual`* – daily triage, weekly review, eval calibration, monthly retro: `/ritual help`"""
 
@@ -24,7 +25,7 @@ def register(app: Any, ctx: Context) -> None:
         CommandRouter(
             command="/ops",
             description="opsbot: help, dashboard and team roles",
-            usage_hint="help | dashboard | team | team set <role> <@user>",
+            usage_hint="help | dashboard | team | team add|remove|set <role> <@user>…",
             help_text=OPS_HELP,
         ),
     )
