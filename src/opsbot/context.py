@@ -14,7 +14,13 @@ from opsbot import outbox
 from opsbot.clock import Clock, utcnow
 from opsbot.db import transaction
 from opsbot.delivery import Hooks
-from opsbot.seams import EvalRunHook, IngestHook, OccurrenceHook, TriageProvider
+from opsbot.seams import (
+    EvalRunHook,
+    IngestHook,
+    OccurrenceHook,
+    ReviewProvider,
+    TriageProvider,
+)
 
 if TYPE_CHECKING:
     from opsbot.config import Config
@@ -42,6 +48,8 @@ class Context:
     # the daily triage lists what each provider returns (incidents: regressions; dashboard:
     # metric breaches)
     triage_exceptions: list[TriageProvider] = field(default_factory=list)
+    # the weekly review's context shows each provider's section (experiments and decisions)
+    review_sections: list[ReviewProvider] = field(default_factory=list)
     # ritual key -> hooks run when one of its occurrences is posted (the weekly review's chart)
     occurrence_posted: dict[str, list[OccurrenceHook]] = field(default_factory=dict)
     # run on every eval run telemetry stores (incidents: verify the fixes it tests)

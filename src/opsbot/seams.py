@@ -1,8 +1,9 @@
 """What features hand one another through the Context, so that none imports another for it.
 
-The rituals read two of them: the daily triage lists every ``TriageItem`` the registered
-providers return, and an occurrence that is posted runs the hooks registered for its ritual's
-key in the same transaction (the weekly review's chart). Telemetry reads the next two: an eval
+The rituals read three of them: the daily triage lists every ``TriageItem`` the registered
+providers return, the weekly review shows every ``ReviewSection`` (experiments), and an
+occurrence that is posted runs the hooks registered for its ritual's key in the same
+transaction (the weekly review's chart). Telemetry reads the next two: an eval
 run it stores is handed to every ``EvalRunHook`` in the same transaction (incidents verify the
 fixes its passing cases test), and every ``IngestHook`` runs after stored telemetry commits
 (the dashboard checks whether a metric entered act). Incidents and the dashboard contribute
@@ -29,6 +30,29 @@ class TriageItem:
 
 # (session, now) -> the exceptions a feature wants the daily triage to list
 TriageProvider = Callable[[Session, datetime], list[TriageItem]]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One line of a section of the weekly review's context: plain text (the rituals escape
+    it), then the person it names (shown as a mention) and a channel it links to."""
+
+    text: str
+    person: str | None = None
+    channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """A section a feature adds to the weekly review's context, after the incidents."""
+
+    title: str
+    items: list[ReviewItem]
+    empty: str  # what the section says when it has no items
+
+
+# (session, since, now) -> a section for the weekly review covering [since, now), or None
+ReviewProvider = Callable[[Session, datetime, datetime], ReviewSection | None]
 
 
 @dataclass(frozen=True)

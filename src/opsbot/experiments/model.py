@@ -25,6 +25,15 @@ MAX_DAYS = 90  # the longest minimum run time, and how far back a late start may
 MAX_SAMPLE = 100_000_000
 
 
+class DesignProblem(OpsError):
+    """A refusal of one field of a registration (``field``: its key in the API's JSON and its
+    block in the form), so the form and the API can point at it."""
+
+    def __init__(self, message: str, *, field: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+
+
 class Metric(StrEnum):
     SUCCESS_RATE = "success_rate"
     OVERRIDE_RATE = "override_rate"
@@ -57,7 +66,7 @@ _ALIASES = {
 METRIC_LIST = ", ".join(f"`{m.value}`" for m in Metric)
 
 
-def metric_named(text: str) -> Metric:
+def metric_named(text: str, *, field: str = "primary_metric") -> Metric:
     """The metric a person named (``success-rate``, ``success rate`` and ``success_rate`` are
     one), or a refusal listing the ones opsbot computes."""
     word = re.sub(r"[\s-]+", "_", text.strip().lower())
@@ -66,13 +75,14 @@ def metric_named(text: str) -> Metric:
     try:
         return Metric(word)
     except ValueError:
-        raise OpsError(
+        raise DesignProblem(
             f"opsbot cannot compute the metric “{text.strip()[:60]}” from what it ingests.",
+            field=field,
             hint=f"Use one of {METRIC_LIST}.",
         ) from None
 
 
-def parse_amount(text: str, metric: Metric, what: str) -> float:
+def parse_amount(text: str, metric: Metric, what: str, *, field: str = "min_effect") -> float:
     """An effect or tolerance as typed: ``1pp`` or ``0.01`` for a rate, ``10%`` or ``0.1``
     for cost per success (relative)."""
     raw = text.strip().lower().replace(" ", "")
@@ -80,27 +90,38 @@ def parse_amount(text: str, metric: Metric, what: str) -> float:
     scale = 1.0
     if raw.endswith("pp"):
         if info.relative:
-            raise OpsError(
+            raise DesignProblem(
                 f"The {what} of {info.label} is relative: write it as a share like 10% or 0.1.",
+                field=field,
             )
         raw, scale = raw[:-2], 0.01
     elif raw.endswith("%"):
         if not info.relative:
-            raise OpsError(
+            raise DesignProblem(
                 f"Write the {what} of {info.label} in percentage points (1pp) or as a "
                 "fraction (0.01): 1% of a rate could mean either.",
+                field=field,
             )
         raw, scale = raw[:-1], 0.01
     try:
         value = float(raw) * scale
     except ValueError:
         example = "10%" if info.relative else "1pp"
-        raise OpsError(
+        raise DesignProblem(
             f"“{text.strip()[:40]}” is not a number for the {what} of {info.label}.",
+            field=field,
             hint=f"Write it like {example}.",
         ) from None
+    return check_amount(value, metric, what, field=field)
+
+
+def check_amount(value: float, metric: Metric, what: str, *, field: str) -> float:
+    """``value`` when it can be an effect or tolerance of ``metric`` (0 to 1, or any share of
+    cost), else a refusal."""
+    info = METRICS[metric]
     if not math.isfinite(value) or value < 0 or (not info.relative and value > 1):
-        raise OpsError(f"The {what} of {info.label} must be between 0 and 1 (100%).")
+        limit = "at least 0" if info.relative else "between 0 and 1 (100 pp)"
+        raise DesignProblem(f"The {what} of {info.label} must be {limit}.", field=field)
     return value
 
 
@@ -155,39 +176,47 @@ class Design:
 def check_design(design: Design, *, surface_tags: list[str]) -> None:
     """Refuse a design opsbot could not judge fairly; each refusal says what to change."""
     if design.control == design.treatment:
-        raise OpsError(
+        raise DesignProblem(
             f"Both arms are “{design.control}”: an experiment compares two different "
             f"{design.arm_kind.value}s.",
+            field="treatment",
         )
     if design.arm_kind == ArmKind.TAG:
-        for arm in (design.control, design.treatment):
+        for name, arm in (("control", design.control), ("treatment", design.treatment)):
             if arm not in surface_tags:
-                raise OpsError(
+                raise DesignProblem(
                     f"“{arm}” is not a telemetry tag of the surface {design.surface}.",
+                    field=name,
                     hint="Its tags: " + ", ".join(surface_tags) + ". Or compare versions instead.",
                 )
     if not 0 < design.treatment_share < 1:
-        raise OpsError("The treatment's share of traffic must be between 0% and 100%, like 50%.")
+        raise DesignProblem(
+            "The treatment's share of traffic must be between 0% and 100%, like 50%.",
+            field="treatment_share",
+        )
     if design.min_effect <= 0:
         example = 0.1 if METRICS[design.primary].relative else 0.02
-        raise OpsError(
+        raise DesignProblem(
             "The smallest effect worth detecting must be above 0.",
+            field="min_effect",
             hint=f"Like {format_amount(example, design.primary)}.",
         )
     if not 1 <= design.min_days <= MAX_DAYS:
-        raise OpsError(f"The minimum run time must be 1 to {MAX_DAYS} days.")
+        raise DesignProblem(f"The minimum run time must be 1 to {MAX_DAYS} days.", field="min_days")
     if not 1 <= design.min_sample <= MAX_SAMPLE:
-        raise OpsError(
+        raise DesignProblem(
             f"The minimum sample must be a whole number of {METRICS[design.primary].counts} "
-            "per arm, at least 1."
+            "per arm, at least 1.",
+            field="min_sample",
         )
     seen = {design.primary}
     for guardrail in design.guardrails:
         if guardrail.metric in seen:
             label = METRICS[guardrail.metric].label
-            raise OpsError(
+            raise DesignProblem(
                 f"The {label} is named twice (as the primary metric or a guardrail); "
-                "name each metric once."
+                "name each metric once.",
+                field="guardrails",
             )
         seen.add(guardrail.metric)
 
@@ -269,6 +298,18 @@ class MetricResult:
     verdict: Verdict
     tolerance: float | None = None  # guardrails only
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "metric": self.metric.value,
+            "control": self.control,
+            "treatment": self.treatment,
+            "difference": self.estimate,
+            "interval": None if self.interval is None else [self.interval.low, self.interval.high],
+            "p_value": self.p_value,
+            "verdict": self.verdict.value,
+            "tolerance": self.tolerance,
+        }
+
 
 @dataclass(frozen=True)
 class Judgment:
@@ -281,6 +322,21 @@ class Judgment:
     outcomes: tuple[int, int]
     srm_p: float | None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, object]:
+        """The judgment as JSON: what the card, the API and the report read."""
+        return {
+            "state": self.state.value,
+            "label": self.label,
+            "days_left": self.days_left,
+            "reason": self.reason,
+            "notes": list(self.notes),
+            "primary": self.primary.as_dict(),
+            "guardrails": [g.as_dict() for g in self.guardrails],
+            "samples": {"control": self.samples[0], "treatment": self.samples[1]},
+            "outcomes": {"control": self.outcomes[0], "treatment": self.outcomes[1]},
+            "sample_ratio_p": self.srm_p,
+        }
 
     @property
     def label(self) -> str:

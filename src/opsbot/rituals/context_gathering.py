@@ -26,7 +26,7 @@ from opsbot.incidents.store import Fix, Incident
 from opsbot.rituals import store
 from opsbot.rituals.schedule import occurrences_between
 from opsbot.rituals.store import Decision, Occurrence
-from opsbot.seams import TriageItem, TriageProvider
+from opsbot.seams import ReviewItem, ReviewProvider, TriageItem, TriageProvider
 from opsbot.slack.mrkdwn import escape, truncate
 
 log = logging.getLogger(__name__)
@@ -59,10 +59,12 @@ def gather(
     *,
     now: datetime,
     triage: Sequence[TriageProvider],
+    review: Sequence[ReviewProvider] = (),
 ) -> list[Section]:
     """The context sections for an occurrence being posted now (and marks misses reported).
 
-    ``triage`` are the providers of regressions and metric breaches (``ctx.triage_exceptions``).
+    ``triage`` are the providers of regressions and metric breaches (``ctx.triage_exceptions``);
+    ``review`` those of the weekly review's further sections (``ctx.review_sections``).
     """
     kind = kind_of(ritual.key)
     zone = ZoneInfo(ritual.schedule.timezone or "UTC")
@@ -120,6 +122,7 @@ def gather(
                     "No incident was remediated in this period.",
                 )
             )
+            sections += reviewed(session, start, now, review)
         else:
             done = store.decisions_done_between(session, start=start, end=now)
             sections.append(
@@ -182,6 +185,34 @@ def exceptions(session: Session, now: datetime, providers: Sequence[TriageProvid
 
 
 UNGATHERED = "⚠️ Some exceptions could not be gathered; opsbot's log says why."
+
+
+def reviewed(
+    session: Session, start: datetime, now: datetime, providers: Sequence[ReviewProvider]
+) -> list[Section]:
+    """Each provider's section for the review of [start, now), each in a savepoint: one that
+    fails is logged with its traceback and shown as a warning section, never hidden."""
+    sections = []
+    for provider in providers:
+        try:
+            with session.begin_nested():
+                found = provider(session, start, now)
+        except Exception:  # see ``exceptions``: logged with its traceback, shown in the review
+            name = getattr(provider, "__qualname__", repr(provider))
+            log.exception("review provider %s failed", name)
+            sections.append(_section("Not gathered", [UNGATHERED], ""))
+            continue
+        if found is not None:
+            lines = [_review_item(item) for item in found.items]
+            sections.append(_section(escape(found.title), lines, escape(found.empty)))
+    return sections
+
+
+def _review_item(item: ReviewItem) -> str:
+    line = truncate(escape(item.text), 300)
+    if item.person:
+        line += f" – <@{escape(item.person)}>"
+    return f"{line} in <#{escape(item.channel_id)}>" if item.channel_id else line
 
 
 def _item(item: TriageItem) -> str:

@@ -5,7 +5,8 @@ An occurrence is claimed with INSERT … ON CONFLICT DO NOTHING on (ritual key, 
 only the claimer posts, so replicas (or a tick racing a restart) never post one twice.
 
 What other features add to a posted occurrence comes in as ``Extras`` (built from the Context):
-the triage's exception providers, and hooks run for the ritual's key once it is posted.
+the triage's exception providers, hooks run for the ritual's key once it is posted, and the
+weekly review's sections.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from opsbot.errors import OpsError
 from opsbot.rituals import blocks, context_gathering, owners, store
 from opsbot.rituals.schedule import next_occurrence, occurrences_between
 from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
-from opsbot.seams import OccurrenceHook, PostedOccurrence, TriageProvider
+from opsbot.seams import OccurrenceHook, PostedOccurrence, ReviewProvider, TriageProvider
 from opsbot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,12 @@ MAX_LOOKBACK = timedelta(days=400)  # how far back a scan looks after a very lon
 
 @dataclass(frozen=True)
 class Extras:
-    """Other features' contributions: ``ctx.triage_exceptions`` and ``ctx.occurrence_posted``."""
+    """Other features' contributions: ``ctx.triage_exceptions``, ``ctx.occurrence_posted``
+    and ``ctx.review_sections``."""
 
     triage: Sequence[TriageProvider] = ()
     on_posted: Mapping[str, Sequence[OccurrenceHook]] = field(default_factory=dict)
+    review: Sequence[ReviewProvider] = ()
 
 
 def message_key(occurrence_id: int | None) -> str:
@@ -82,7 +85,9 @@ def post_occurrence(
     )
     if occ is None:
         return None
-    occ.context = context_gathering.gather(session, ritual, occ, now=now, triage=extras.triage)
+    occ.context = context_gathering.gather(
+        session, ritual, occ, now=now, triage=extras.triage, review=extras.review
+    )
     session.add(occ)
     session.flush()
     outbox.post(
