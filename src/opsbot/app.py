@@ -24,7 +24,12 @@ class Opsbot:
     """One opsbot process: database, Bolt app, web routes, delivery worker and scheduler."""
 
     def __init__(
-        self, settings: Settings, *, clock: Clock = utcnow, config: Config | None = None
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = utcnow,
+        config: Config | None = None,
+        listeners: ThreadPoolExecutor | None = None,
     ) -> None:
         self.settings = settings
         self.config = config or load_config(settings.config_path)
@@ -47,7 +52,11 @@ class Opsbot:
         self.scheduler.every(
             "forget-old-slack-events", 3600, lambda: dedupe.forget_old(self.engine, clock())
         )
-        self.listeners = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
+        # Bolt's listeners and the commands' work run here (the console's stand-in passes one
+        # that counts unfinished work, to know when the bot is done answering).
+        self.listeners = listeners or ThreadPoolExecutor(
+            max_workers=16, thread_name_prefix="listener"
+        )
         self.bolt = build_app(self.ctx, executor=self.listeners)
         self.web = build_web(self.ctx, self.bolt, self.metrics, self.ctx.api_routes)
 

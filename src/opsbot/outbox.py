@@ -217,3 +217,15 @@ def failures(session: Session) -> list[OutboxJob]:
             select(OutboxJob).where(OutboxJob.status == FAILED).order_by(OutboxJob.id.desc())  # type: ignore[union-attr]
         )
     )
+
+
+def due_by(session: Session, moment: datetime) -> int:
+    """How many unfinished jobs are being sent or due by ``moment`` (the console waits on them)."""
+    from sqlalchemy import func, or_
+    from sqlmodel import col
+
+    due = or_(
+        col(OutboxJob.status) == IN_FLIGHT,
+        (col(OutboxJob.status) == PENDING) & (col(OutboxJob.next_attempt_at) <= moment),
+    )
+    return int(session.exec(select(func.count()).select_from(OutboxJob).where(due)).one())

@@ -7,7 +7,6 @@ import pytest
 from opsbot.errors import OpsError
 from opsbot.incidents.commands import (
     HELP,
-    MAX_TEXT,
     AddFix,
     AddNote,
     AssignRole,
@@ -29,6 +28,7 @@ from opsbot.incidents.commands import (
     parse,
 )
 from opsbot.incidents.model import Layer, Role, Severity
+from opsbot.slack.grammar import MAX_TEXT
 from opsbot.slack.mrkdwn import unescape
 
 

@@ -24,7 +24,6 @@ from opsbot.incidents.model import (
     check_may_finish,
     check_resolve,
     check_transition,
-    format_duration,
     lead_nudge_due,
     may_finish,
     missing_for_resolve,
@@ -323,25 +322,6 @@ def test_time_to_remediation_is_none_without_fixes_or_with_an_unverified_one() -
 def test_durations_are_never_negative() -> None:
     """A step stamped slightly before the declaration (clock skew) counts as zero."""
     assert time_to_contain(T0, T0 - timedelta(seconds=3)) == timedelta(0)
-
-
-@pytest.mark.parametrize(
-    ("duration", "text"),
-    [
-        (timedelta(0), "0 s"),
-        (timedelta(seconds=45), "45 s"),
-        (timedelta(minutes=5, seconds=59), "5 min"),
-        (timedelta(hours=1), "1 h"),
-        (timedelta(hours=1, minutes=5), "1 h 5 min"),
-        (timedelta(days=2, hours=3, minutes=10), "2 d 3 h"),
-        (timedelta(days=1), "1 d"),
-        (timedelta(seconds=-5), "0 s"),
-        (None, "–"),
-    ],
-)
-def test_format_duration(duration: timedelta | None, text: str) -> None:
-    """Durations read the way people say them, with the two largest units at most."""
-    assert format_duration(duration) == text
 
 
 # ---- nudges ---------------------------------------------------------------------------------

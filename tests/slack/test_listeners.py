@@ -88,7 +88,7 @@ def test_a_failing_submission_keeps_the_modal_open_with_the_reason(bot, slack) -
     def submit(body: dict[str, Any], view: dict[str, Any]) -> None:
         raise next(outcomes)
 
-    on_view(bot.bot.bolt, "test.modal", submit, field_of=lambda refused: "title")
+    on_view(bot.bot.bolt, "test.modal", submit, field="title")
     alice = slack.person("alice")
     client = WebClient(token=slack.bot_token, base_url=slack.api_url)
     client.views_open(trigger_id=slack.issue_trigger("alice"), view=MODAL)

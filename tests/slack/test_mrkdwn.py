@@ -184,3 +184,13 @@ def test_truncate_refuses_a_limit_below_one() -> None:
     """A limit of zero cannot hold even the ellipsis."""
     with pytest.raises(ValueError):
         truncate("abc", 0)
+
+
+@pytest.mark.parametrize("cut", range(4, 40))
+def test_truncate_never_cuts_inside_a_mention_or_date_token(cut: int) -> None:
+    """Wherever the limit falls, a `<@U…>` or `<!date…>` token is kept whole or dropped whole."""
+    text = "by <@U0123ABCD> at <!date^1700000000^{time}|10:00> ok"
+    result = truncate(text, cut)
+    kept = result.removesuffix("…")
+    assert kept.count("<") == kept.count(">")
+    assert len(result) <= cut

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -164,3 +165,19 @@ def test_rate_limit_override_per_method(slack: FakeSlack, web: WebClient) -> Non
     web.auth_test()
     web.auth_test()
     assert error_of(web.auth_test)["error"] == "ratelimited"
+
+
+def test_a_held_call_takes_effect_and_is_answered_only_when_released(
+    slack: FakeSlack, web: WebClient
+) -> None:
+    """slack.hold: the message is posted at once, but the caller gets its answer only after
+    the release."""
+    release = slack.hold("chat.postMessage")
+    answers: list[object] = []
+    caller = threading.Thread(target=lambda: answers.append(post(web)))
+    caller.start()
+    slack.wait_for(lambda: slack.messages("general"), message="the held call took no effect")
+    assert answers == []  # the caller still waits: its answer is held
+    release.set()
+    caller.join(10)
+    assert answers == [slack.messages("general")[0].ts]

@@ -8,14 +8,14 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from opsbot.rituals.schedule import problem
+from opsbot.slack.mrkdwn import is_user_id
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHANNEL = re.compile(r"^[a-z0-9_-]{1,80}$")
 
 
 def _user_id(value: str) -> str:
-    if not _USER_ID.match(value):
+    if not is_user_id(value):
         raise problem(f'"{value}" is not a Slack user id (like U01ABCDEF)')
     return value
 
@@ -40,7 +40,7 @@ def _channel(value: str) -> str:
 def _owner(value: str) -> str:
     if value.startswith("role:"):
         _slug(value.removeprefix("role:"))
-    elif not _USER_ID.match(value):
+    elif not is_user_id(value):
         raise problem(f'"{value}" is neither "role:<role>" nor a Slack user id (like U01ABCDEF)')
     return value
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -13,6 +12,17 @@ _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 _DATE = re.compile(r"<!date\^(\d+)\^([^|>]*)\|([^>]*)>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_EMOJI = re.compile(r":([a-z0-9_+-]+):")
+EMOJI = {  # the shortcodes opsbot writes, as the Slack client draws them
+    "white_check_mark": "✅",
+    "warning": "⚠️",
+    "hourglass": "⌛",
+    "fast_forward": "⏩",
+    "alarm_clock": "⏰",
+    "pushpin": "📌",
+    "tada": "🎉",
+    "eyes": "👀",
+}
 
 
 def _date(epoch: int, form: str) -> str:
@@ -35,15 +45,9 @@ def _date(epoch: int, form: str) -> str:
     )
 
 
-@dataclass
-class Button:
-    """A clickable thing shown to the person, with what is needed to click it."""
+Number = Callable[[str, Any, "str | None"], int]  # label, action_id, value -> its number
 
-    label: str
-    where: str  # "message", "view" or "home"
-    channel: str | None = None
-    ts: str | None = None
-    value: str | None = None
+_STYLE_MARKS = (("code", "`"), ("bold", "*"), ("italic", "_"), ("strike", "~"))
 
 
 class Renderer:
@@ -59,6 +63,7 @@ class Renderer:
         out = _SPECIAL.sub(lambda m: "@" + m.group(1), out)
         out = _DATE.sub(lambda m: _date(int(m.group(1)), m.group(2)), out)
         out = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), out)
+        out = _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), out)
         return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     def shown(self, obj: dict[str, Any]) -> str:
@@ -66,15 +71,8 @@ class Renderer:
         raw = str(obj.get("text", ""))
         return raw if obj.get("type") == "plain_text" else self.text(raw)
 
-    def blocks(
-        self,
-        blocks: list[dict[str, Any]],
-        buttons: list[Button],
-        *,
-        where: str,
-        channel: str | None = None,
-        ts: str | None = None,
-    ) -> list[str]:
+    def blocks(self, blocks: list[dict[str, Any]], number: Number | None = None) -> list[str]:
+        """Lines a person reads; each button (or option) shows the number ``number`` gives it."""
         lines: list[str] = []
         for block in blocks:
             kind = block.get("type")
@@ -92,19 +90,18 @@ class Renderer:
                     lines.append("  " + self.shown(field).replace("\n", " "))
                 accessory = block.get("accessory")
                 if isinstance(accessory, dict):
-                    lines.append("  " + self._element(accessory, buttons, where, channel, ts))
+                    lines.append("  " + self._element(accessory, number))
+            elif kind == "rich_text":
+                lines.extend(self.rich_text(block.get("elements") or []))
             elif kind == "context":
                 parts = [
-                    self.text(e.get("text", ""))
+                    self.text(e.get("text", "")) if e.get("type") == "mrkdwn" else e.get("text", "")
                     for e in block.get("elements") or []
                     if isinstance(e, dict) and "text" in e
                 ]
                 lines.append("  (" + "  ".join(parts) + ")")
             elif kind == "actions":
-                shown = [
-                    self._element(e, buttons, where, channel, ts)
-                    for e in block.get("elements") or []
-                ]
+                shown = [self._element(e, number) for e in block.get("elements") or []]
                 lines.append("  " + "  ".join(s for s in shown if s))
             elif kind == "image":
                 lines.append(f"  [image: {block.get('alt_text', '')}]")
@@ -112,26 +109,93 @@ class Renderer:
                 label = block.get("label", {}).get("text", "")
                 optional = " (optional)" if block.get("optional") else ""
                 lines.append(f"  ▸ {label}{optional}")
+            else:
+                lines.append(f"  [a {kind} block the console does not draw]")
         return lines
 
-    def _element(
-        self,
-        element: dict[str, Any],
-        buttons: list[Button],
-        where: str,
-        channel: str | None,
-        ts: str | None,
-    ) -> str:
+    # ---- rich text ---------------------------------------------------------------------------
+    def rich_text(self, elements: list[dict[str, Any]]) -> list[str]:
+        """A rich_text block's sections, lists, quotes and code as lines."""
+        lines: list[str] = []
+        for element in elements:
+            kind = element.get("type")
+            inner = element.get("elements") or []
+            if kind == "rich_text_list":
+                indent = "  " * int(element.get("indent") or 0)
+                ordered = element.get("style") == "ordered"
+                for i, item in enumerate(inner, int(element.get("offset") or 0) + 1):
+                    mark = f"{i}." if ordered else "•"
+                    text = self._inline(item.get("elements") or [])
+                    lines.append(f"{indent}{mark} {text}")
+            elif kind == "rich_text_preformatted":
+                lines.extend("    " + line for line in self._inline(inner, plain=True).split("\n"))
+            elif kind == "rich_text_quote":
+                lines.extend("> " + line for line in self._inline(inner).split("\n"))
+            else:
+                lines.extend(self._inline(inner).rstrip("\n").split("\n"))
+        return lines
+
+    def _inline(self, elements: list[dict[str, Any]], *, plain: bool = False) -> str:
+        out = []
+        for element in elements:
+            kind = element.get("type")
+            if kind == "text":
+                text = str(element.get("text", ""))
+            elif kind == "link":
+                url = str(element.get("url", ""))
+                text = f"{element['text']} ({url})" if element.get("text") else url
+            elif kind == "user":
+                text = "@" + self.user_name(str(element.get("user_id", "")))
+            elif kind == "channel":
+                text = "#" + self.channel_name(str(element.get("channel_id", "")))
+            elif kind == "usergroup":
+                text = "@" + str(element.get("usergroup_id", ""))
+            elif kind == "broadcast":
+                text = "@" + str(element.get("range", "here"))
+            elif kind == "emoji":
+                text = _emoji(element)
+            elif kind == "date":
+                fallback = str(element.get("fallback") or "")
+                form = str(element.get("format") or fallback)
+                text = _date(int(element.get("timestamp", 0)), form)
+            else:
+                text = str(element.get("text", ""))
+            style = element.get("style") or {}
+            if not plain and kind == "text" and text.strip():
+                core = text.strip()
+                for name, mark in _STYLE_MARKS:
+                    if style.get(name):
+                        core = f"{mark}{core}{mark}"
+                start = len(text) - len(text.lstrip())
+                text = text[:start] + core + text[len(text.rstrip()) :]
+            out.append(text)
+        return "".join(out)
+
+    def _element(self, element: dict[str, Any], number: Number | None) -> str:
         kind = element.get("type")
+        action_id = element.get("action_id")
         if kind == "button":
             label = element.get("text", {}).get("text", "?")
-            buttons.append(Button(label, where, channel, ts, element.get("value")))
-            return f"[{len(buttons)}] {label}"
+            return f"[{_n(number, label, action_id, element.get('value'))}] {label}"
         if kind in ("overflow", "static_select", "radio_buttons"):
             shown = []
             for option in element.get("options") or []:
                 label = option.get("text", {}).get("text", "?")
-                buttons.append(Button(label, where, channel, ts, option.get("value")))
-                shown.append(f"[{len(buttons)}] {label}")
+                shown.append(f"[{_n(number, label, action_id, option.get('value'))}] {label}")
             return " ".join(shown)
         return ""
+
+
+def _n(number: Number | None, label: str, action_id: Any, value: str | None) -> str:
+    return str(number(label, action_id, value)) if number else "·"
+
+
+def _emoji(element: dict[str, Any]) -> str:
+    unicode = element.get("unicode")
+    if isinstance(unicode, str) and unicode:
+        try:
+            return "".join(chr(int(part, 16)) for part in unicode.split("-"))
+        except ValueError:
+            pass
+    name = str(element.get("name", ""))
+    return EMOJI.get(name, f":{name}:")

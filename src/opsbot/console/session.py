@@ -8,25 +8,29 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from opsbot.console.forms import fill_modal
-from opsbot.console.render import Button, Renderer
+from opsbot.console import looking, news
+from opsbot.console.buttons import PERSONAL, ButtonBoard, Surface
+from opsbot.console.render import Number, Renderer
 
 INTRO = """opsbot console: the whole bot (same handlers, database, scheduler, delivery) against a
 local Slack stand-in. You are @{you} in #{channel}. Type `help` for console commands, or a
 slash command such as `/ops help`, `/incident declare sev2 Refunds agent approves too much`."""
 
 HELP = """Console commands
-  /incident …  /ritual …  /ops …   a slash command, typed in the current channel
+  /incident …  /ritual …  /ops …  /release …   a slash command, typed in the current channel
   #name                  go to channel #name            channels     list channels
-  show [N]               the last N messages here (10)  thread <n>   replies to message n
-  click <n>              click button n from the last thing shown (a message, modal or Home)
+  show [N]               the last N messages here (10)  thread <n>   the replies to message n
+  click <n>|<label>      click button [n] wherever it was shown, or the last one shown
+                         with that label (`click Check in`)
   react <emoji> <n>      react to message n here (📌 is `react pushpin 2`)
   say <text>             post a message here as yourself
   home                   open your App Home tab         files        files uploaded here
-  ingest <file.jsonl>    feed telemetry to the bot (make some with scripts/synthetic_telemetry.py)
-  file <n>               print file n                   as <name>    act as someone else
+  ingest <file.jsonl>    feed telemetry to the bot (the format: README, "The JSONL file")
+  file <n> [save PATH]   print file n (or save it)      people       who is in the workspace
+  as <name>              act as someone else            people add <name>   add a person
   wait [seconds]         let the bot work and show what changed (default 2)
-  help                   this text                      quit         leave"""
+  help                   this text                      quit         leave
+Messages are numbered per channel; buttons keep their number for the whole session."""
 
 Ask = Callable[[str], "str | None"]
 _MENTION = re.compile(r"(?<![<\w])@([a-z0-9][a-z0-9._-]*)")
@@ -39,121 +43,80 @@ class Console:
         self.slack, self.live, self.out, self.ask = slack, live, out, ask
         self.me = slack.person(os.environ.get("OPSBOT_CONSOLE_USER", "you"))
         self.channel = "general"
-        self.buttons: list[Button] = []
-        self.numbered: list[Any] = []  # messages of the last `show`, 1-based
-        self.seen: dict[tuple[str, str], int] = {}
-        self.ephemerals_seen = 0
+        self.board = ButtonBoard()
+        self.seen: dict[tuple[str, str], int] = {}  # (channel, ts) -> edits shown; -1 deleted
+        self.rendered: dict[tuple[str, str], list[str]] = {}  # (channel, ts) -> lines shown
+        self.ephemerals_seen: dict[str, int] = {}
         self.views_seen: set[str] = set()
-        self.render = Renderer(self._user_name, self._channel_name)
+        self.render = Renderer(self.user_name, self.channel_name)
+        self.last_settled: news.Settled | None = None
+        news.mark_all_seen(self)
 
     # ---- output ----------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
-    def _user_name(self, user_id: str) -> str:
+    def user_name(self, user_id: str) -> str:
         user = self.slack.ws.users.get(user_id)
         return str(user.name) if user else user_id
 
-    def _channel_name(self, channel_id: str) -> str:
+    def channel_name(self, channel_id: str) -> str:
         try:
-            return str(self.slack.channel(channel_id).name)
+            channel = self.slack.channel(channel_id)
         except KeyError:
             return channel_id
+        return "DM" if channel.is_im else str(channel.name)
 
-    def _author(self, message: Any) -> str:
-        return "opsbot" if message.user is None else self._user_name(message.user)
+    def numbers(self, channel: str) -> list[Any]:
+        """The channel's top-level messages, deleted ones included: message n is [n - 1]."""
+        return list(self.slack.messages(channel))
 
-    def _message_lines(self, message: Any, number: int | None = None) -> list[str]:
-        head = f"{number:>3}. " if number is not None else "  • "
+    def numbering(self, surface: Surface) -> Number:
+        return lambda label, action_id, value: self.board.number(surface, label, action_id, value)
+
+    def message_lines(self, message: Any, number: int | None = None) -> list[str]:
+        """A message as the person reads it: who, when, the body, files, reactions, replies."""
+        author = "opsbot" if message.user is None else self.user_name(message.user)
         when = time.strftime("%H:%M", time.localtime(float(message.ts)))
         edited = " (edited)" if message.edits else ""
-        lines = [f"{head}{self._author(message)} {when}{edited}"]
+        if message.is_reply:
+            parent = self._number_of(message.channel, message.thread_ts)
+            lines = [f"   ↳ {author} {when}{edited}, in the thread of message {parent}"]
+        else:
+            number = number or self._number_of(message.channel, message.ts)
+            lines = [f"{number:>3}. {author} {when}{edited}"]
+        surface = Surface("message", self.me.id, message.channel, message.ts)
         body = (
-            self.render.blocks(
-                message.blocks or [],
-                self.buttons,
-                where="message",
-                channel=message.channel,
-                ts=message.ts,
-            )
+            self.render.blocks(message.blocks, self.numbering(surface))
             if message.blocks
             else self.render.text(message.text or "").splitlines()
         )
         lines.extend("      " + line for line in body)
         for file in message.files or []:
-            title = file.get("title") if isinstance(file, dict) else getattr(file, "title", "")
-            lines.append(f"      [file: {title or 'untitled'}] (type `files` to list them)")
+            lines.append(f"      [file: {file.title or file.filename}] (type `files` to list them)")
         if message.reactions:
             lines.append(
                 "      " + " ".join(f":{k}: {len(v)}" for k, v in message.reactions.items())
             )
+        if not message.is_reply:
+            replies = len(self.slack.replies(message.channel, message.ts))
+            if replies:
+                plural = "reply" if replies == 1 else "replies"
+                lines.append(f"      💬 {replies} {plural} (`thread {number}` in that channel)")
+        self.rendered[(message.channel, message.ts)] = lines
         return lines
 
-    # ---- what changed ------------------------------------------------------------------------
-    def settle(self, seconds: float = 3.0, *, expect_change: bool = True) -> None:
-        """Wait for the bot to answer (up to 5 s), then until it has been quiet a moment."""
-        last = self._fingerprint()
-        start = time.monotonic()
-        if expect_change:
-            while time.monotonic() - start < 5.0 and self._fingerprint() == last:
-                time.sleep(0.05)
-        deadline = time.monotonic() + seconds
-        quiet_since = time.monotonic()
-        last = self._fingerprint()
-        while time.monotonic() < deadline:
-            time.sleep(0.1)
-            now = self._fingerprint()
-            if now != last:
-                last, quiet_since = now, time.monotonic()
-            elif time.monotonic() - quiet_since > 0.6:
-                break
-        self.show_news()
+    def ephemeral_lines(self, ephemeral: Any) -> list[str]:
+        surface = Surface("ephemeral", self.me.id, ephemeral.channel, ephemeral.ts)
+        if ephemeral.blocks:
+            return self.render.blocks(ephemeral.blocks, self.numbering(surface))
+        return self.render.text(ephemeral.text).splitlines()
 
-    def _fingerprint(self) -> tuple[int, int, int]:
-        count = sum(
-            len(self.slack.messages(c.id)) + sum(m.edits for m in self.slack.messages(c.id))
-            for c in self.slack.channels()
-        )
-        return count, len(self.me.ephemerals()), len(self.slack.open_views(self.me.id))
-
-    def show_news(self) -> None:
-        self.buttons = []
-        for ephemeral in self.me.ephemerals()[self.ephemerals_seen :]:
-            self.say(f"(only visible to you in #{self._channel_name(ephemeral.channel)})")
-            body = (
-                self.render.blocks(
-                    ephemeral.blocks, self.buttons, where="message", channel=ephemeral.channel
-                )
-                if ephemeral.blocks
-                else self.render.text(ephemeral.text).splitlines()
-            )
-            for line in body:
-                self.say("   " + line)
-        self.ephemerals_seen = len(self.me.ephemerals())
-        for channel in self.slack.channels():
-            if channel.is_im and self.me.id not in channel.members:
-                continue
-            fresh = []
-            for message in self.slack.messages(channel.id):
-                key = (channel.id, message.ts)
-                if key not in self.seen or self.seen[key] != message.edits:
-                    fresh.append(message)
-                    self.seen[key] = message.edits
-            if fresh:
-                name = "your DMs" if channel.is_im else f"#{channel.name}"
-                self.say(f"── {name} ──")
-                for message in fresh:
-                    for line in self._message_lines(message):
-                        self.say(line)
-        self._maybe_fill_modal()
-
-    def _maybe_fill_modal(self) -> None:
-        views = self.slack.open_views(self.me.id)
-        if not views or views[-1]["id"] + views[-1].get("hash", "") in self.views_seen:
-            return
-        top = views[-1]
-        self.views_seen.add(top["id"] + top.get("hash", ""))
-        fill_modal(self, top)
+    def _number_of(self, channel: str, ts: str | None) -> int:
+        for index, message in enumerate(self.numbers(channel), 1):
+            if message.ts == ts:
+                return index
+        return 0
 
     # ---- commands ------------------------------------------------------------------------------
     def handle(self, line: str) -> bool:
@@ -163,8 +126,9 @@ class Console:
             return True
         if line.startswith("/"):
             command, _, text = line.partition(" ")
+            before = self.slack.bot_version
             self.me.command(command, self._escape_mentions(text), channel=self.channel)
-            self.settle()
+            news.settle(self, before)
             return True
         if line.startswith("#"):
             return self._goto(line[1:])
@@ -173,17 +137,18 @@ class Console:
             "help": lambda: self.say(HELP),
             "quit": lambda: False,
             "exit": lambda: False,
-            "channels": self._channels,
-            "show": lambda: self._show(rest),
+            "channels": lambda: looking.channels(self),
+            "show": lambda: looking.show(self, rest),
             "click": lambda: self._click(rest),
             "react": lambda: self._react(rest),
             "say": lambda: self._say(rest),
             "home": self._home,
-            "files": self._files,
-            "file": lambda: self._file(rest),
+            "files": lambda: looking.files(self),
+            "file": lambda: looking.file(self, rest),
+            "people": lambda: looking.people(self, rest),
             "as": lambda: self._as(rest),
-            "wait": lambda: self.settle(float(rest or 2), expect_change=False),
-            "thread": lambda: self._thread(rest),
+            "wait": lambda: self._wait(rest),
+            "thread": lambda: looking.thread(self, rest),
             "ingest": lambda: self._ingest(rest),
         }.get(word.lower())
         if action is None:
@@ -193,7 +158,7 @@ class Console:
 
     def _escape_mentions(self, text: str) -> str:
         """Slack sends `@bob` in a command as `<@U…|bob>` (the manifest's should_escape)."""
-        names = {user.name: user.id for user in self.slack.ws.users.values()}
+        names = {user.name: user.id for user in self.slack.people()}
 
         def swap(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -202,120 +167,137 @@ class Console:
         return _MENTION.sub(swap, text)
 
     def _goto(self, name: str) -> bool:
+        name = name.strip()
         try:
-            self.slack.channel(name.strip())
+            found = self.slack.channel(f"#{name}")
         except KeyError:
             self.say(f"There is no #{name}. Type `channels` to see them.")
             return True
-        self.channel = name.strip()
-        self._show("")
+        if found.is_private and self.me.id not in found.members:
+            self.say(f"#{name} is private and @{self.me.name} is not in it.")
+            return True
+        self.channel = name
+        looking.show(self, "")
         return True
 
-    def _channels(self) -> None:
-        for channel in self.slack.channels():
-            if channel.is_im:
-                continue
-            marker = "*" if channel.name == self.channel else " "
-            state = " (archived)" if channel.archived else ""
-            self.say(
-                f" {marker} #{channel.name}{state}  {len(self.slack.messages(channel.id))} messages"
-                f"  topic: {self.render.text(channel.topic or '')}"
-            )
-
-    def _show(self, arg: str) -> None:
-        count = int(arg) if arg.strip().isdigit() else 10
-        messages = [m for m in self.slack.messages(self.channel) if not m.deleted]
-        self.numbered = messages
-        self.buttons = []
-        self.say(f"── #{self.channel} ──")
-        start = max(0, len(messages) - count)
-        for index in range(start, len(messages)):
-            for line in self._message_lines(messages[index], index + 1):
-                self.say(line)
-        if not messages:
-            self.say("   (no messages yet)")
-
-    def _thread(self, arg: str) -> None:
-        message = self._numbered(arg)
-        if message is not None:
-            for reply in self.slack.replies(self.channel, message.ts)[1:]:
-                for line in self._message_lines(reply):
-                    self.say(line)
-
-    def _numbered(self, arg: str) -> Any:
-        if not arg.strip().isdigit() or not 0 < int(arg) <= len(self.numbered):
-            self.say("Give a message number from the last `show`.")
+    def numbered(self, arg: str) -> Any:
+        messages = self.numbers(self.channel)
+        if not arg.strip().isdigit() or not 0 < int(arg) <= len(messages):
+            self.say(f"Give a message number in #{self.channel} (1 to {len(messages)}; `show`).")
             return None
-        return self.numbered[int(arg) - 1]
+        message = messages[int(arg) - 1]
+        if message.deleted:
+            self.say(f"Message {arg.strip()} was deleted.")
+            return None
+        return message
 
     def _click(self, arg: str) -> None:
-        if not arg.strip().isdigit() or not 0 < int(arg) <= len(self.buttons):
-            self.say("Give a button number from what was shown last (for example `click 1`).")
-            return
-        button = self.buttons[int(arg) - 1]
-        if button.where == "home":
-            self.me.click(button.label, in_home=True, value=button.value)
-        elif button.where == "view":
-            self.me.click(button.label, in_view=True, value=button.value)
+        if arg.strip().isdigit():
+            button = self.board.get(int(arg))
         else:
-            self.me.click(
-                button.label, channel=button.channel, message_ts=button.ts, value=button.value
+            button = self.board.labelled(arg, self.me.id) if arg.strip() else None
+        if button is None:
+            self.say(
+                f"Give a button's number as shown in brackets (1 to {len(self.board)}), or its "
+                "label as shown, e.g. `click 2` or `click Check in`."
             )
-        self.settle()
+            return
+        if button.where in PERSONAL and button.person != self.me.id:
+            owner = self.user_name(button.person)
+            self.say(f"Button {button.number} was shown to @{owner}; type `as {owner}` first.")
+            return
+        if button.where == "view":
+            views = self.slack.open_views(self.me.id)
+            if not views or views[-1]["id"] != button.view_id:
+                self.say(f"Button {button.number} was in a modal that is closed now.")
+                return
+        before = self.slack.bot_version
+        try:
+            if button.where == "home":
+                self.me.click(button.label, in_home=True, value=button.value)
+            elif button.where == "view":
+                self.me.click(button.label, in_view=True, value=button.value)
+            else:
+                self.me.click(
+                    button.label, channel=button.channel, message_ts=button.ts, value=button.value
+                )
+        except AssertionError:
+            self.say(
+                f"Button {button.number} ({button.label}) is no longer there: the message "
+                "changed since. Type `show` to see it as it is now."
+            )
+            return
+        news.settle(self, before)
 
     def _react(self, arg: str) -> None:
         parts = arg.split()
         if len(parts) != 2:
             self.say("Type `react <emoji> <message number>`, e.g. `react pushpin 3`.")
             return
-        message = self._numbered(parts[1])
+        message = self.numbered(parts[1])
         if message is not None:
-            self.me.react(parts[0].strip(":"), self.channel, message.ts)
-            self.settle()
+            before = self.slack.bot_version
+            emoji = parts[0].strip(":")
+            self.me.react(emoji, self.channel, message.ts)
+            self.say(f"You reacted :{emoji}: to message {parts[1]}.")
+            news.settle(self, before)
 
     def _say(self, text: str) -> None:
-        self.me.say(self.channel, text)
-        self.settle(1, expect_change=False)
+        if not text.strip():
+            self.say("Type `say <text>`.")
+            return
+        before = self.slack.bot_version
+        self.me.say(self.channel, self._escape_mentions(text))
+        news.settle(self, before)
 
     def _home(self) -> None:
+        before = self.slack.bot_version
         self.me.open_home()
-        view = self.slack.wait_for(lambda: self.slack.home_view(self.me.id), timeout=5)
-        self.buttons = []
-        self.say("── App Home ──")
-        for line in self.render.blocks(view.get("blocks", []), self.buttons, where="home"):
-            self.say("   " + line)
-
-    def _files(self) -> None:
-        files = self.slack.files(self.channel)
-        for number, file in enumerate(files, 1):
-            self.say(f" {number}. {file.title or file.filename} ({len(file.content)} bytes)")
-        if not files:
-            self.say("   (no files here)")
-
-    def _file(self, arg: str) -> None:
-        files = self.slack.files(self.channel)
-        if not arg.strip().isdigit() or not 0 < int(arg) <= len(files):
-            self.say("Give a file number from `files`.")
-            return
-        content = files[int(arg) - 1].content
-        try:
-            self.say(content.decode())
-        except UnicodeDecodeError:
-            self.say(f"(binary file, {len(content)} bytes)")
+        news.wait_until_done(self, before)
+        view = self.slack.home_view(self.me.id)
+        if view is None:
+            self.say("App Home did not open: the bot published nothing.")
+        else:
+            self.say("── App Home ──")
+            number = self.numbering(Surface("home", self.me.id, view_id=view["id"]))
+            for line in self.render.blocks(view.get("blocks", []), number):
+                self.say("   " + line)
+        news.show_news(self)
 
     def _ingest(self, path: str) -> None:
         from opsbot.console.telemetry import ingest_into
 
+        before = self.slack.bot_version
         for line in ingest_into(self.live.ctx, path.strip()):
             self.say(line)
-        self.settle(expect_change=False)
+        news.settle(self, before)
+
+    def _wait(self, arg: str) -> None:
+        try:
+            seconds = float(arg or 2)
+        except ValueError:
+            self.say("Type `wait` or `wait <seconds>`, e.g. `wait 5`.")
+            return
+        before = self.slack.bot_version
+        deadline = time.monotonic() + min(max(seconds, 0), 600)
+        while (left := deadline - time.monotonic()) > 0:
+            self.slack.wait_for_bot(self.slack.bot_version, left)
+        news.settle(self, before)
 
     def _as(self, name: str) -> None:
-        if not name.strip():
-            self.say("Type `as <name>`, e.g. `as bob`.")
+        name = name.strip().lstrip("@")
+        if not name:
+            self.say("Type `as <name>`, e.g. `as bob`; `people` lists who exists.")
             return
-        self.me = self.slack.person(name.strip())
-        self.ephemerals_seen = len(self.me.ephemerals())
+        user = self.slack.ws.find_user(name)
+        if user is None or user.is_bot:
+            self.say(
+                f"There is nobody called @{name}: `people` lists who exists, and "
+                f"`people add {name}` adds them."
+            )
+            return
+        self.me = self.slack.person(name)
+        self.ephemerals_seen.setdefault(self.me.id, len(self.me.ephemerals()))
         self.say(f"You are now @{self.me.name}.")
 
 

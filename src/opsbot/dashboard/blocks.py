@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from opsbot.dashboard.layout import KEY_FIELD, METRICS, OWNERS, TITLES
-from opsbot.dashboard.states import duration, number, percent
-from opsbot.slack.mrkdwn import code, escape, truncate
+from opsbot.dashboard.states import number, percent
+from opsbot.durations import duration
+from opsbot.slack import blocks as kit
+from opsbot.slack.mrkdwn import code, escape
 
 ICONS = {"act": "🔴", "watch": "🟡", "ok": "🟢", "insufficient-data": "⚪"}
 _RANK = {"act": 0, "watch": 1, "insufficient-data": 2, "ok": 3}
 MAX_LINES = 6  # entries shown per metric; the rest are counted
-SECTION_LIMIT = 2900  # Slack allows 3000 characters in a section's text
 
 
 def value_text(metric: str, entry: dict[str, Any]) -> str:
@@ -69,8 +70,7 @@ def metric_section(metric: str, found: list[tuple[str, dict[str, Any]]]) -> dict
             if metric != "time_to_remediation"
             else "⚪ no incidents resolved in the window yet"
         ]
-    text = f"*{TITLES[metric]}*\n" + "\n".join(lines)
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
+    return kit.section(kit.lines([f"*{TITLES[metric]}*", *lines], kit.SECTION_TEXT))
 
 
 def grouped(board: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
@@ -95,18 +95,12 @@ def dashboard_blocks(board: dict[str, Any]) -> list[dict[str, Any]]:
     start, end = board["windows"]["current"]
     before = board["windows"]["baseline"][0]
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "AI Product Ops dashboard"}},
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": f"{summary_counts(board)}\nNow: {start[:10]} to {end[:10]} "
-                    f"(UTC days); compared with {before[:10]} onwards. "
-                    f"Generated {board['generated_at'][:16]}Z.",
-                }
-            ],
-        },
+        kit.header("AI Product Ops dashboard"),
+        kit.context(
+            f"{summary_counts(board)}\nNow: {start[:10]} to {end[:10]} "
+            f"(UTC days); compared with {before[:10]} onwards. "
+            f"Generated {board['generated_at'][:16]}Z."
+        ),
     ]
     for metric, found in grouped(board).items():
         blocks.append(metric_section(metric, found))
@@ -139,8 +133,8 @@ def mine_blocks(board: dict[str, Any], roles: Iterable[str]) -> list[dict[str, A
     elif not lines:
         text = "*Yours on the dashboard*\nNothing in watch or act for the metrics your roles own."
     else:
-        text = "*Yours on the dashboard*\n" + "\n".join(lines)
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}]
+        text = kit.lines(["*Yours on the dashboard*", *lines], kit.SECTION_TEXT)
+    return [kit.section(text)]
 
 
 def alert_message(metric: str, key: str, entry: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -150,7 +144,7 @@ def alert_message(metric: str, key: str, entry: dict[str, Any]) -> tuple[str, li
         f"{text}\n{escape(entry['reason'])}\nOwner: *{OWNERS[metric]}*. "
         "Type `/ops dashboard` for the whole picture."
     )
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(body, 2900)}}]
+    return text, [kit.section(body)]
 
 
 def breach_line(

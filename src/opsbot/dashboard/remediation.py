@@ -6,7 +6,8 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from opsbot.dashboard.states import State, duration
+from opsbot.dashboard.states import State
+from opsbot.durations import duration
 
 TIME_TO_REMEDIATION = "time-to-remediation (declared → last fix verified)"
 

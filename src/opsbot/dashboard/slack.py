@@ -11,6 +11,7 @@ from sqlmodel import Session
 from opsbot.context import Context
 from opsbot.dashboard import alerts, api, blocks, chart, exceptions, service
 from opsbot.seams import PostedOccurrence
+from opsbot.slack import blocks as kit
 from opsbot.slack.commands import CommandRequest, Reply
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def home_section(ctx: Context) -> Any:
         board = service.dashboard(session, ctx.config, now=ctx.clock())
         roles = team.roles_of(session, ctx.config, user_id)
         return [
-            {"type": "divider"},
+            kit.divider(),
             *blocks.mine_blocks(board, roles),
             *blocks.dashboard_blocks(board),
         ]

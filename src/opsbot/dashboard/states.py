@@ -1,4 +1,5 @@
-"""The four dashboard states, the (state, reason) verdict, and how numbers read in reasons."""
+"""The four dashboard states, the (state, reason) verdict, and how numbers read in reasons
+(durations read as everywhere else: ``opsbot.durations``)."""
 
 from __future__ import annotations
 
@@ -31,17 +32,3 @@ def percent(share: float) -> str:
 def number(value: float) -> str:
     """A plain number for a sentence, four significant digits: 0.0123 -> '0.0123', 4.0 -> '4'."""
     return f"{value:.4g}"
-
-
-def duration(seconds: float) -> str:
-    """A duration as a person says it, two largest units: 5400 -> '1h 30m', 93784 -> '1d 2h'."""
-    remaining = round(seconds)
-    if remaining < 60:
-        return f"{remaining}s"
-    parts: list[str] = []
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
-        amount, remaining = divmod(remaining, size)
-        if amount or parts:
-            parts.append(f"{amount}{unit}")
-    kept = [part for part in parts[:2] if not part.startswith("0")]
-    return " ".join(kept)

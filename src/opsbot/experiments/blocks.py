@@ -16,6 +16,7 @@ from opsbot.experiments.model import (
     format_value,
 )
 from opsbot.experiments.store import CONCLUDED, Experiment, ExperimentEvent
+from opsbot.slack import blocks as kit
 from opsbot.slack.mrkdwn import escape, truncate
 
 Blocks = list[dict[str, Any]]
@@ -119,37 +120,30 @@ def card(experiment: Experiment) -> tuple[str, Blocks]:
     title = f"Experiment {experiment.key} on {experiment.surface}: {experiment.state_label}"
     primary = Metric(experiment.primary_metric)
     blocks: Blocks = [
-        {"type": "header", "text": _plain(f"🧪 Experiment {experiment.key}", 150)},
-        _section(f"*Hypothesis:* {truncate(escape(experiment.hypothesis), 2000)}"),
-        {
-            "type": "section",
-            "fields": [
-                _mrkdwn(f"*Surface*\n{escape(experiment.surface)}"),
-                _mrkdwn(f"*Arms*\n{arms_text(experiment)}"),
-                _mrkdwn(
-                    f"*Primary metric*\n{METRICS[primary].label}; smallest effect worth "
-                    f"detecting {format_amount(experiment.min_effect, primary)}"
-                ),
-                _mrkdwn(f"*Guardrails*\n{guardrails_text(experiment)}"),
-                _mrkdwn(
-                    f"*Runs*\nfrom {experiment.starts_at:%a %d %b %Y %H:%M} UTC, at least "
-                    f"{experiment.min_days} days and {experiment.min_sample:,} "
-                    f"{METRICS[primary].counts} per arm"
-                ),
-                _mrkdwn(
-                    f"*Registered*\nby {_user(experiment.registered_by)}, "
-                    f"{_day(experiment.registered_at)}"
-                ),
-            ],
-        },
+        kit.header(f"🧪 Experiment {experiment.key}"),
+        kit.section(f"*Hypothesis:* {truncate(escape(experiment.hypothesis), 2000)}"),
+        kit.fields(
+            [
+                f"*Surface*\n{escape(experiment.surface)}",
+                f"*Arms*\n{arms_text(experiment)}",
+                f"*Primary metric*\n{METRICS[primary].label}; smallest effect worth "
+                f"detecting {format_amount(experiment.min_effect, primary)}",
+                f"*Guardrails*\n{guardrails_text(experiment)}",
+                f"*Runs*\nfrom {experiment.starts_at:%a %d %b %Y %H:%M} UTC, at least "
+                f"{experiment.min_days} days and {experiment.min_sample:,} "
+                f"{METRICS[primary].counts} per arm",
+                f"*Registered*\nby {_user(experiment.registered_by)}, "
+                f"{_day(experiment.registered_at)}",
+            ]
+        ),
     ]
     if experiment.late:
-        blocks.append(_context(late_text(experiment)))
+        blocks.append(kit.context(late_text(experiment)))
     reason = escape(str(experiment.analysis.get("reason", "")))
-    blocks.append(_section(f"{emoji} *State: {escape(experiment.state_label)}*. {reason}"))
+    blocks.append(kit.section(f"{emoji} *State: {escape(experiment.state_label)}*. {reason}"))
     lines = numbers(experiment)
     if lines:
-        blocks.append(_section("\n".join(lines)))
+        blocks.append(kit.section("\n".join(lines)))
     notes = [escape(note) for note in experiment.analysis.get("notes", [])]
     confidence = round((1 - experiment.alpha) * 100)
     judged = f"{experiment.evaluated_at:%a %d %b %H:%M} UTC" if experiment.evaluated_at else "–"
@@ -158,23 +152,11 @@ def card(experiment: Experiment) -> tuple[str, Blocks]:
         f"{confidence}% chance (a sequential test tuned to {experiment.tuning_total:,} "
         f"{METRICS[primary].counts}), so looking early does not inflate false alarms."
     )
-    blocks.append(_context(" ".join(notes)))
+    blocks.append(kit.context(" ".join(notes)))
     if experiment.status == CONCLUDED:
-        blocks.append(_section(decision_text(experiment)))
+        blocks.append(kit.section(decision_text(experiment)))
     else:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": DECIDE,
-                        "value": experiment.key,
-                        "text": _plain("Decide…", 75),
-                    }
-                ],
-            }
-        )
+        blocks.append(kit.actions([kit.button("Decide…", DECIDE, experiment.key)]))
     return title, blocks
 
 
@@ -267,22 +249,5 @@ def history(events: list[ExperimentEvent]) -> str:
 def show(experiment: Experiment, events: list[ExperimentEvent]) -> tuple[str, Blocks]:
     text, blocks = card(experiment)
     blocks = [b for b in blocks if b["type"] != "actions"]
-    blocks.append(_context(history(events)))
+    blocks.append(kit.context(history(events)))
     return text, blocks
-
-
-# ---- tiny builders ------------------------------------------------------------------------------
-def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": truncate(text, limit)}
-
-
-def _mrkdwn(text: str, limit: int = 2000) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": truncate(text, limit)}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": _mrkdwn(text, 3000)}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [_mrkdwn(text, 3000)]}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from opsbot.errors import OpsError
 from opsbot.experiments.deciding import CALLS, Call
+from opsbot.slack.grammar import Grammar
 from opsbot.slack.mrkdwn import code, escape
 
 
@@ -38,21 +39,28 @@ class Help:
 
 
 Request = New | Listing | Show | Decide | Help
-DECIDE_USAGE = code("/ops experiment decide <key> ship|rollback|iterate <reason>")
+_USAGE = {
+    "new": ("/ops experiment new", "register one (a form)"),
+    "list": ("/ops experiment list", "every experiment and its state"),
+    "show": ("/ops experiment show <key>", "its card, numbers and history"),
+    "decide": (
+        "/ops experiment decide <key> ship|rollback|iterate <reason>",
+        "record the call as a decision of the weekly review",
+    ),
+}
+GRAMMAR = Grammar("/ops experiment", _USAGE, title="*`/ops experiment` commands*")
+DECIDE_USAGE = code(_USAGE["decide"][0])
 
 
 def parse(text: str) -> Request:
     """The words after `/ops experiment`."""
+    GRAMMAR.check_length(text)
     words = text.split()
     if not words or words[0].lower() == "help":
         return Help()
     word, rest = words[0].lower(), words[1:]
     if word == "new":
-        if rest:
-            raise OpsError(
-                "`/ops experiment new` opens a form; it takes nothing after it.",
-                hint="Type `/ops experiment new` and fill in the form.",
-            )
+        GRAMMAR.nothing_after("new", " ".join(rest))
         return New()
     if word == "list":
         return Listing()
@@ -81,7 +89,4 @@ def parse(text: str) -> Request:
                 hint="Type " + code(f"/ops experiment decide {key} {call.value} <reason>") + ".",
             )
         return Decide(key, call, reason)
-    raise OpsError(
-        f"`/ops experiment {escape(word[:30])}` is not a command I know.",
-        hint="Commands: new, list, show, decide. Type `/ops experiment help`.",
-    )
+    raise GRAMMAR.unknown(words[0])

@@ -22,16 +22,14 @@ from opsbot.experiments.model import (
 )
 from opsbot.experiments.registering import Draft
 from opsbot.experiments.store import Experiment
-from opsbot.slack.mrkdwn import escape, truncate
+from opsbot.slack import blocks as kit
+from opsbot.slack.listeners import field_error
+from opsbot.slack.mrkdwn import escape
 
 NEW = "experiment_new"  # the registration modal's callback id
 DECIDE_VIEW = "experiment_decide_view"
 DEFAULT_DAYS = 7
 DEFAULT_SAMPLE = 200
-
-
-def _plain(text: str, limit: int = 2000) -> dict[str, str]:
-    return {"type": "plain_text", "text": truncate(text, limit)}
 
 
 def _text(
@@ -43,53 +41,19 @@ def _text(
     multiline: bool = False,
     optional: bool = False,
     hint: str = "",
-    max_length: int = 3000,
+    max_length: int = kit.INPUT_TEXT,
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": "value",
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if initial:
-        element["initial_value"] = initial
-    if placeholder:
-        element["placeholder"] = _plain(placeholder, 150)
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": _plain(label),
-        "element": element,
-    }
-    if hint:
-        block["hint"] = _plain(hint)
-    return block
-
-
-def _select(
-    block_id: str, label: str, choices: list[tuple[str, str]], initial: str | None = None
-) -> dict[str, Any]:
-    options = [{"text": _plain(text, 75), "value": value} for text, value in choices[:100]]
-    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
-    for option in options:
-        if option["value"] == initial:
-            element["initial_option"] = option
-    return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
-
-
-def _modal(
-    callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]], meta: str
-) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": meta,
-        "title": _plain(title, 24),
-        "submit": _plain(submit, 24),
-        "close": _plain("Cancel", 24),
-        "blocks": blocks[:100],
-    }
+    """A text field of the kit, with a hint under it when given."""
+    block = kit.text_input(
+        block_id,
+        label,
+        multiline=multiline,
+        optional=optional,
+        initial=initial or None,
+        max_length=max_length,
+        placeholder=placeholder or None,
+    )
+    return {**block, "hint": kit.plain(hint, kit.LABEL)} if hint else block
 
 
 # ---- register -------------------------------------------------------------------------------
@@ -109,8 +73,8 @@ def new_modal(config: Config) -> dict[str, Any]:
         "looking early is safe."
     )
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
-        _select("surface", "Surface", surfaces, surfaces[0][1] if len(surfaces) == 1 else None),
+        kit.section(intro),
+        kit.select("surface", "Surface", surfaces, surfaces[0][1] if len(surfaces) == 1 else None),
         _text(
             "hypothesis",
             "Hypothesis",
@@ -118,7 +82,7 @@ def new_modal(config: Config) -> dict[str, Any]:
             max_length=2000,
             placeholder="The shorter prompt raises the success rate without more escalations.",
         ),
-        _select(
+        kit.select(
             "arm_kind",
             "The arms are",
             [
@@ -130,7 +94,7 @@ def new_modal(config: Config) -> dict[str, Any]:
         _text("control", "Control: what is live now", placeholder="prompt-v12", max_length=100),
         _text("treatment", "Treatment: the change", placeholder="prompt-v13", max_length=100),
         _text("treatment_share", "Treatment's share of traffic", initial="50%", max_length=10),
-        _select("primary_metric", "Primary metric", metrics, Metric.SUCCESS_RATE.value),
+        kit.select("primary_metric", "Primary metric", metrics, Metric.SUCCESS_RATE.value),
         _text(
             "min_effect",
             "Smallest effect worth detecting",
@@ -171,7 +135,7 @@ def new_modal(config: Config) -> dict[str, Any]:
             placeholder="shorter-refund-prompt",
         ),
     ]
-    return _modal(NEW, "New experiment", "Register", blocks, "")
+    return kit.modal(NEW, "New experiment", blocks, submit="Register")
 
 
 def _value(values: dict[str, Any], block: str) -> str:
@@ -254,7 +218,7 @@ def draft_from_form(values: dict[str, Any]) -> Draft:
         try:
             parsed[field] = parse(_value(values, field))
         except DesignProblem as problem:
-            errors[field] = problem.for_slack()
+            errors[field] = field_error(problem)
 
     read("primary_metric", lambda v: metric_named(v))
     metric = parsed.get("primary_metric", Metric.SUCCESS_RATE)
@@ -265,7 +229,7 @@ def draft_from_form(values: dict[str, Any]) -> Draft:
     read("min_sample", lambda v: parse_whole(v, field="min_sample", what=METRICS[metric].counts))
     read("start", parse_start)
     if errors:
-        raise FieldErrors({k: v.replace("`", "") for k, v in errors.items()})
+        raise FieldErrors(errors)
     design = Design(
         surface=_value(values, "surface"),
         arm_kind=ArmKind(_value(values, "arm_kind") or ArmKind.VERSION.value),
@@ -291,16 +255,12 @@ def decide_modal(experiment: Experiment, *, user_id: str, due: date) -> dict[str
     """The decision form: the call, why, and the ritual decision's owner and due date."""
     state = escape(experiment.state_label)
     blocks = [
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": f"*{escape(experiment.key)}*: `{escape(experiment.treatment)}` against "
-                f"`{escape(experiment.control)}` on {escape(experiment.surface)}. The rule fixed "
-                f"in advance says *{state}*.",
-            },
-        },
-        _select(
+        kit.section(
+            f"*{escape(experiment.key)}*: `{escape(experiment.treatment)}` against "
+            f"`{escape(experiment.control)}` on {escape(experiment.surface)}. The rule fixed "
+            f"in advance says *{state}*."
+        ),
+        kit.select(
             "call",
             "Decision",
             [
@@ -311,24 +271,20 @@ def decide_modal(experiment: Experiment, *, user_id: str, due: date) -> dict[str
             Call.SHIP.value if experiment.state == "ship" else None,
         ),
         _text("reason", "Why", multiline=True, max_length=1000),
-        {
-            "type": "input",
-            "block_id": "owner",
-            "label": _plain("Owner (carries it out)"),
-            "element": {"type": "users_select", "action_id": "value", "initial_user": user_id},
-        },
-        {
-            "type": "input",
-            "block_id": "due",
-            "label": _plain("Due"),
-            "element": {
-                "type": "datepicker",
-                "action_id": "value",
-                "initial_date": due.isoformat(),
-            },
-        },
+        kit.input_block(
+            "owner",
+            "Owner (carries it out)",
+            {"type": "users_select", "action_id": "value", "initial_user": user_id},
+        ),
+        kit.input_block(
+            "due",
+            "Due",
+            {"type": "datepicker", "action_id": "value", "initial_date": due.isoformat()},
+        ),
     ]
-    return _modal(DECIDE_VIEW, "Decide", "Record", blocks, experiment.key)
+    return kit.modal(
+        DECIDE_VIEW, "Decide", blocks, submit="Record", private_metadata=experiment.key
+    )
 
 
 def decision_from_form(values: dict[str, Any], *, today: date) -> tuple[Call, str, str, date]:

@@ -11,7 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from opsbot.context import Context
-from opsbot.errors import NotFound, OpsError
+from opsbot.errors import FieldErrors, NotFound, OpsError
 from opsbot.experiments import (
     api,
     blocks,
@@ -25,7 +25,7 @@ from opsbot.experiments import (
 )
 from opsbot.experiments.model import DesignProblem
 from opsbot.slack.commands import CommandRequest, Reply
-from opsbot.slack.listeners import Respond, on_action, on_view
+from opsbot.slack.listeners import Respond, field_error, on_action, on_view
 
 log = logging.getLogger(__name__)
 DAILY_JOB = "experiments-daily"
@@ -80,17 +80,16 @@ def _known(session: Any, key: str) -> store.Experiment:
 def _submit_new(ctx: Context) -> Any:
     def submit(body: dict[str, Any], view: dict[str, Any]) -> None:
         draft = modals.draft_from_form(view.get("state", {}).get("values", {}))
-        with ctx.tx() as session:
-            registering.register(session, ctx.config, draft, by=body["user"]["id"], now=ctx.clock())
+        try:
+            with ctx.tx() as session:
+                registering.register(
+                    session, ctx.config, draft, by=body["user"]["id"], now=ctx.clock()
+                )
+        except DesignProblem as problem:  # shown on the form's field it names
+            block = problem.field.split("[")[0].split(".")[0]
+            raise FieldErrors({block: field_error(problem)}) from None
 
     return submit
-
-
-def _field(refused: OpsError) -> str:
-    """The form's block a refusal belongs on (the first one when it names none)."""
-    if isinstance(refused, DesignProblem):
-        return refused.field.split("[")[0].split(".")[0]
-    return "hypothesis"
 
 
 def _open_decide(ctx: Context) -> Any:
@@ -150,8 +149,8 @@ def register(app: Any, ctx: Context) -> None:
     ctx.commands["/ops"].add("experiment", experiment_command)
     ctx.commands["/ops"].add("experiments", experiment_command)
     on_action(app, blocks.DECIDE, _open_decide(ctx))
-    on_view(app, modals.NEW, _submit_new(ctx), field_of=_field)
-    on_view(app, modals.DECIDE_VIEW, _submit_decide(ctx), field_of=lambda _refused: "reason")
+    on_view(app, modals.NEW, _submit_new(ctx), field="hypothesis")
+    on_view(app, modals.DECIDE_VIEW, _submit_decide(ctx), field="reason")
     ctx.api_routes.extend(api.routes(ctx))
     if ctx.scheduler is not None:
         ctx.scheduler.on(DAILY_JOB, CronTrigger(timezone="UTC", **DAILY_AT), lambda: judge_all(ctx))

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
+from opsbot.durations import duration
 from opsbot.incidents import model
 from opsbot.incidents.model import IncidentFacts, Layer, LayerVerdict
 from opsbot.incidents.store import Finding, Fix, Incident
-from opsbot.slack.mrkdwn import escape, truncate
+from opsbot.slack import blocks as kit
+from opsbot.slack.mrkdwn import escape, is_user_id, truncate
 
-SECTION = 3000
-FIELD = 2000
-HEADER = 150
 BUTTONS = (
     ("Contain", "incident.contain"),
     ("Customer update", "incident.update"),
@@ -24,7 +22,6 @@ BUTTONS = (
     ("Resolve", "incident.resolve"),
     ("Close", "incident.close"),
 )
-_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 SEVERITY_EMOJI = {"sev1": "🔴", "sev2": "🟠", "sev3": "🟡", "sev4": "🔵"}
 
 
@@ -46,22 +43,8 @@ def name(incident: Incident) -> str:
     return f"Incident {incident.number}"
 
 
-def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(text, SECTION)},
-    }
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
-def _field(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": truncate(text, FIELD)}
-
-
 def header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, HEADER)}}
+    return kit.header(text)
 
 
 def panel_text(incident: Incident) -> str:
@@ -78,61 +61,47 @@ def control_panel(
 ) -> list[dict[str, Any]]:
     """The pinned message that shows the incident's state and drives it with buttons."""
     lead = person(incident.acting_lead) + ("" if incident.lead else " (declarer, acting)")
-    elapsed = model.format_duration(now - incident.declared_at)
+    elapsed = duration(now - incident.declared_at)
     blocks: list[dict[str, Any]] = [
         header(f"{SEVERITY_EMOJI.get(incident.severity, '')} {name(incident)}: {incident.title}"),
-        {
-            "type": "section",
-            "block_id": "incident_state",
-            "fields": [
-                _field(f"*Status*\n{incident.status}"),
-                _field(f"*Severity*\n{incident.severity}"),
-                _field(f"*Lead*\n{lead}"),
-                _field(f"*Comms*\n{person(incident.comms)}"),
-                _field(f"*Scribe*\n{person(incident.scribe)}"),
-                _field(
-                    f"*Declared*\n{when(incident.declared_at)} ({ago(incident.declared_at)}; "
-                    f"{elapsed} at last change)"
-                ),
+        kit.fields(
+            [
+                f"*Status*\n{incident.status}",
+                f"*Severity*\n{incident.severity}",
+                f"*Lead*\n{lead}",
+                f"*Comms*\n{person(incident.comms)}",
+                f"*Scribe*\n{person(incident.scribe)}",
+                f"*Declared*\n{when(incident.declared_at)} ({ago(incident.declared_at)}; "
+                f"{elapsed} at last change)",
             ],
-        },
-        _section(f"*{model.next_gate(facts)}*", "incident_next"),
+            block_id="incident_state",
+        ),
+        kit.section(f"*{model.next_gate(facts)}*", block_id="incident_next"),
     ]
     if incident.status in ("declared", "contained"):
         missing = model.missing_for_resolve(facts)
         if missing and incident.status == "contained":
-            blocks.append(_section("\n".join(f"• {m}" for m in missing), "incident_missing"))
-    blocks.append(_section(_containment(incident, facts), "incident_containment"))
-    blocks.append(_section(rca_text(facts), "incident_rca"))
-    blocks.append(_section(fixes_text(fixes), "incident_fixes"))
+            blocks.append(
+                kit.section(
+                    kit.lines([f"• {m}" for m in missing], kit.SECTION_TEXT),
+                    block_id="incident_missing",
+                )
+            )
+    blocks.append(kit.section(_containment(incident, facts), block_id="incident_containment"))
+    blocks.append(kit.section(rca_text(facts), block_id="incident_rca"))
+    blocks.append(kit.section(fixes_text(fixes), block_id="incident_fixes"))
     if incident.status != "closed":
         blocks.append(
-            {
-                "type": "actions",
-                "block_id": "incident_actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": label},
-                        "action_id": action,
-                        "value": str(incident.id),
-                    }
+            kit.actions(
+                [
+                    kit.button(label, action, str(incident.id))
                     for label, action in BUTTONS
                     if not (incident.status == "resolved" and action != "incident.close")
                 ],
-            }
+                block_id="incident_actions",
+            )
         )
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": f"Updated {when(now)} · type `/incident help` for every command",
-                }
-            ],
-        }
-    )
+    blocks.append(kit.context(f"Updated {when(now)} · type `/incident help` for every command"))
     return blocks
 
 
@@ -185,7 +154,7 @@ def fixes_text(fixes: list[Fix]) -> str:
             f"{fix.number}. {truncate(escape(fix.description), 400)} "
             f"(test `{escape(fix.test_id)}`) {check}"
         )
-    return "\n".join(lines)
+    return kit.lines(lines, kit.SECTION_TEXT, more=lambda n: f"…and {n} more fixes.")
 
 
 def announcement_text(incident: Incident) -> str:
@@ -198,7 +167,7 @@ def announcement_text(incident: Incident) -> str:
 def announcement(incident: Incident, channel: Any) -> list[dict[str, Any]]:
     """The #incidents post; ``channel`` may be an outbox reference until the channel exists."""
     return [
-        _section(
+        kit.section(
             f"{SEVERITY_EMOJI.get(incident.severity, '')} *{name(incident)}* "
             f"({incident.severity}, *{incident.status}*): {escape(incident.title)}\n"
             f"Lead: {person(incident.acting_lead)} · declared {when(incident.declared_at)}"
@@ -231,8 +200,9 @@ def status_text(incident: Incident, facts: IncidentFacts, fixes: list[Fix]) -> s
         fixes_text(fixes),
     ]
     if missing:
-        lines.append("*Missing before resolve*\n" + "\n".join(f"• {m}" for m in missing))
-    return truncate("\n".join(lines), SECTION)
+        lines.append("*Missing before resolve*")
+        lines += [f"• {m}" for m in missing]
+    return kit.lines(lines, kit.SECTION_TEXT)
 
 
 def list_line(incident: Incident) -> str:
@@ -248,7 +218,7 @@ def list_text(incidents: list[Incident]) -> str:
     if not incidents:
         return "No open incidents."
     lines = ["*Open incidents*"] + [list_line(i) for i in incidents]
-    return truncate("\n".join(lines), 3900)
+    return kit.lines(lines, kit.MESSAGE_TEXT, more=lambda n: f"…and {n} more open incidents.")
 
 
 def timeline_text(incident: Incident, events: list[Any]) -> str:
@@ -257,7 +227,7 @@ def timeline_text(incident: Incident, events: list[Any]) -> str:
         who = f" {person(event.actor)}" if event.actor else ""
         text = truncate(escape(event.text), 300)
         user = (event.data or {}).get("user")
-        if user and _USER.fullmatch(str(user)):
+        if user and is_user_id(str(user)):
             text = text.replace(str(user), f"<@{user}>")
         lines.append(f"• {when(event.at)}{who} [{event.kind}] {text}")
-    return truncate("\n".join(lines), 3900)
+    return kit.lines(lines, kit.MESSAGE_TEXT, more=lambda n: f"…and {n} more entries.")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot import outbox, people
+from opsbot.durations import duration
 from opsbot.incidents import blocks, effects, model, store
 from opsbot.incidents.facts import fix_facts
 from opsbot.incidents.lifecycle import changed, load
@@ -31,14 +32,12 @@ def durations(session: Session, incident: Incident) -> Durations:
     fixes = fix_facts(store.fixes(session, incident_id=incident.id or 0))
     resolved = (incident.resolved_at - incident.declared_at) if incident.resolved_at else None
     return Durations(
-        contain=model.format_duration(
-            model.time_to_contain(incident.declared_at, incident.contained_at)
-        ),
-        first_update=model.format_duration(
+        contain=duration(model.time_to_contain(incident.declared_at, incident.contained_at)),
+        first_update=duration(
             model.time_to_first_update(incident.declared_at, incident.first_customer_update_at)
         ),
-        remediation=model.format_duration(model.time_to_remediation(incident.declared_at, fixes)),
-        resolve=model.format_duration(resolved),
+        remediation=duration(model.time_to_remediation(incident.declared_at, fixes)),
+        resolve=duration(resolved),
     )
 
 

@@ -10,11 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from opsbot.errors import OpsError
-from opsbot.incidents.model import Layer, Role, Severity
-from opsbot.slack.mrkdwn import code, escape, user_id_from_mention
-
-MAX_TEXT = 3000  # a section block's text limit; longer text could not be shown whole
-MAX_TITLE = 150  # the title is the control panel's header block (plain_text, 150)
+from opsbot.incidents.model import DEFAULT_SEVERITY, MAX_TITLE, Layer, Role, Severity
+from opsbot.slack.grammar import Grammar, one_person, split
+from opsbot.slack.mrkdwn import code
 
 _SEVERITY_WORD = re.compile(r"sev\d+", re.IGNORECASE)
 _TEST_ID = re.compile(r"[A-Za-z0-9_.:/-]+")
@@ -180,51 +178,42 @@ _USAGE = {
     "close": ("/incident close", "close and publish the postmortem"),
 }
 
-HELP = "\n".join(
-    ["*`/incident` commands* (inside an incident channel they act on its incident)"]
-    + [f"• {code(usage)}: {escape(what)}" for usage, what in _USAGE.values()]
+GRAMMAR = Grammar(
+    "/incident",
+    _USAGE,
+    title="*`/incident` commands* (inside an incident channel they act on its incident)",
+    shorten="Shorten it, or split it over several " + code("/incident note <text>") + " entries.",
+    help_hint=" for what each does",
 )
+HELP = GRAMMAR.help
 
 
 def parse(text: str) -> IncidentCommand:
     """Read the text typed after `/incident` into a command, or refuse with what to type."""
-    if len(text) > MAX_TEXT:
-        raise OpsError(
-            f"That is {len(text)} characters; `/incident` takes at most {MAX_TEXT}.",
-            hint="Shorten it, or split it over several "
-            + code("/incident note <text>")
-            + " entries.",
-        )
-    word, rest = _split(text)
+    GRAMMAR.check_length(text)
+    word, rest = split(text)
     name = word.lower()
     if not name:
         return ShowHelp()
     if name not in _PARSERS:
-        raise OpsError(
-            f"There is no {code('/incident ' + word)} command.",
-            hint="Commands: "
-            + ", ".join(_USAGE)
-            + ". Type "
-            + code("/incident help")
-            + " for what each does.",
-        )
+        raise GRAMMAR.unknown(word)
     return _PARSERS[name](rest)
 
 
 def _declare(rest: str) -> Declare | DeclareModal:
     if not rest:
         return DeclareModal()
-    first, title = _split(rest)
+    first, title = split(rest)
     severity = None
     if _SEVERITY_WORD.fullmatch(first):
-        severity = Severity.parse(first, hint=_try("declare"))
+        severity = Severity.parse(first, hint=GRAMMAR.type_("declare"))
     else:
         title = rest
     title = " ".join(title.split())
     if not title:
         raise OpsError(
             "The incident needs a title.",
-            hint="Type " + code(f"/incident declare {severity or 'sev2'} <title>"),
+            hint="Type " + code(f"/incident declare {severity or DEFAULT_SEVERITY} <title>"),
         )
     if len(title) > MAX_TITLE:
         raise OpsError(
@@ -237,31 +226,24 @@ def _declare(rest: str) -> Declare | DeclareModal:
 
 
 def _severity(rest: str) -> ChangeSeverity:
-    word, reason = _split(rest)
+    word, reason = split(rest)
     if not word:
-        raise OpsError("Which severity?", hint=_try("severity"))
-    return ChangeSeverity(Severity.parse(word, hint=_try("severity")), reason or None)
+        raise OpsError("Which severity?", hint=GRAMMAR.type_("severity"))
+    return ChangeSeverity(Severity.parse(word, hint=GRAMMAR.type_("severity")), reason or None)
 
 
 def _role(rest: str) -> AssignRole:
-    word, who = _split(rest)
+    word, who = split(rest)
     if not word:
-        raise OpsError("Which role, and for whom?", hint=_try("role"))
-    role = Role.parse(word, hint=_try("role"))
+        raise OpsError("Which role, and for whom?", hint=GRAMMAR.type_("role"))
+    role = Role.parse(word, hint=GRAMMAR.type_("role"))
     if not who:
         raise OpsError(f"Who should be {role}?", hint="Type " + code(f"/incident role {role} @"))
-    user_id = user_id_from_mention(who)
-    if user_id is None:
-        raise OpsError(
-            f"{code(who)} is not a mention of one person.",
-            hint="Type @ and pick them from the list so Slack links them: "
-            + code(f"/incident role {role} @name"),
-        )
-    return AssignRole(role, user_id)
+    return AssignRole(role, one_person(who, example=f"/incident role {role} @name"))
 
 
 def _contain(rest: str) -> Contain:
-    return Contain(_required(rest, "What stopped the harm?", "contain"))
+    return Contain(GRAMMAR.required(rest, "What stopped the harm?", "contain"))
 
 
 def _update(rest: str) -> PostUpdate | UpdateModal:
@@ -269,10 +251,10 @@ def _update(rest: str) -> PostUpdate | UpdateModal:
 
 
 def _layer_and_text(rest: str, command: str, what: str) -> tuple[Layer, str]:
-    word, text = _split(rest)
+    word, text = split(rest)
     if not word:
-        raise OpsError("Which layer: model, data or workflow?", hint=_try(command))
-    layer = Layer.parse(word, hint=_try(command))
+        raise OpsError("Which layer: model, data or workflow?", hint=GRAMMAR.type_(command))
+    layer = Layer.parse(word, hint=GRAMMAR.type_(command))
     if not text:
         raise OpsError(
             f"The {what} is missing.", hint="Type " + code(f"/incident {command} {layer} <{what}>")
@@ -297,7 +279,7 @@ def _fix(rest: str) -> AddFix:
             + code("/incident fix add refund cap to the prompt test=eval-refund-guard"),
         )
     if len(found) > 1:
-        raise OpsError("Give one `test=` per fix.", hint=_try("fix"))
+        raise OpsError("Give one `test=` per fix.", hint=GRAMMAR.type_("fix"))
     test_id = found[0].group(1)
     if not _TEST_ID.fullmatch(test_id):
         raise OpsError(
@@ -314,60 +296,42 @@ def _fix(rest: str) -> AddFix:
 
 
 def _verify(rest: str) -> VerifyFix:
-    word, evidence = _split(rest)
+    word, evidence = split(rest)
     digits = word.removeprefix("#")
     if not digits.isascii() or not digits.isdigit() or int(digits) < 1:
         problem = f"{code(word)} is not a fix number." if word else "Which fix?"
         raise OpsError(
             problem + " Fixes are numbered 1, 2, … (see " + code("/incident status") + ").",
-            hint=_try("verify"),
+            hint=GRAMMAR.type_("verify"),
         )
     return VerifyFix(int(digits), evidence or None)
 
 
 def _note(rest: str) -> AddNote:
-    return AddNote(_required(rest, "The note is empty.", "note"))
+    return AddNote(GRAMMAR.required(rest, "The note is empty.", "note"))
 
 
 def _surface(rest: str) -> NameSurface:
-    key, extra = _split(rest)
+    key, extra = split(rest)
     if not key:
-        raise OpsError("Which surface?", hint=_try("surface") + " (`/release status` lists them)")
+        raise OpsError(
+            "Which surface?", hint=GRAMMAR.type_("surface") + " (`/release status` lists them)"
+        )
     if extra:
         raise OpsError(
             f"{code('/incident surface')} takes one surface key, not {code(rest)}.",
-            hint=_try("surface"),
+            hint=GRAMMAR.type_("surface"),
         )
     return NameSurface(key)
 
 
 def _no_arguments(command: str, result: IncidentCommand) -> _Parser:
     def parse_bare(rest: str) -> IncidentCommand:
-        if rest and command != "help":
-            raise OpsError(
-                f"{code('/incident ' + command)} takes nothing after it.", hint=_try(command)
-            )
+        if command != "help":
+            GRAMMAR.nothing_after(command, rest)
         return result
 
     return parse_bare
-
-
-def _required(rest: str, problem: str, command: str) -> str:
-    if not rest:
-        raise OpsError(problem, hint=_try(command))
-    return rest
-
-
-def _try(command: str) -> str:
-    return "Type " + code(_USAGE[command][0])
-
-
-def _split(text: str) -> tuple[str, str]:
-    """The first word and the rest (stripped; inner line breaks kept)."""
-    parts = text.strip().split(maxsplit=1)
-    if not parts:
-        return "", ""
-    return parts[0], (parts[1].strip() if len(parts) > 1 else "")
 
 
 _PARSERS: dict[str, _Parser] = {

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from opsbot import outbox
 from opsbot.config import Config
 from opsbot.errors import OpsError
-from opsbot.incidents import blocks, commands, effects, naming, store
+from opsbot.incidents import blocks, effects, model, naming, store
 from opsbot.incidents.facts import snapshot
 from opsbot.incidents.model import Severity, check_surface
 from opsbot.incidents.store import Incident
@@ -30,7 +30,6 @@ HOOK_FAILED = "incident.declare_failed"
 HOOK_PINNED = "incident.panel_pinned"
 MAX_NAME_ATTEMPTS = 20
 MAX_DESCRIPTION = 3000
-DEFAULT_SEVERITY = Severity.SEV2
 
 
 @dataclass(frozen=True)
@@ -46,19 +45,31 @@ class Declaration:
 
 def check_declaration(d: Declaration) -> None:
     """Refuse an empty or over-long title or description (the surface is checked in declare)."""
-    title = " ".join(d.title.split())
+    check_title(d.title)
+    check_description(d.description)
+
+
+def check_title(text: str) -> str:
+    """The title with its white space folded; refused when empty or over the limit."""
+    title = " ".join(text.split())
     if not title:
         raise OpsError(
-            "The incident needs a title.", hint="Type " + code("/incident declare sev2 <title>")
+            "The incident needs a title.",
+            hint="Type " + code(f"/incident declare {model.DEFAULT_SEVERITY} <title>"),
         )
-    if len(title) > commands.MAX_TITLE:
+    if len(title) > model.MAX_TITLE:
         raise OpsError(
-            f"The title is {len(title)} characters; the limit is {commands.MAX_TITLE}.",
+            f"The title is {len(title)} characters; the limit is {model.MAX_TITLE}.",
             hint="Shorten it and put the detail in the description.",
         )
-    if d.description and len(d.description) > MAX_DESCRIPTION:
+    return title
+
+
+def check_description(text: str | None) -> None:
+    """Refuse a description over the limit (it has none by default)."""
+    if text and len(text) > MAX_DESCRIPTION:
         raise OpsError(
-            f"The description is {len(d.description)} characters; the limit is {MAX_DESCRIPTION}.",
+            f"The description is {len(text)} characters; the limit is {MAX_DESCRIPTION}.",
             hint="Shorten it.",
         )
 
@@ -85,7 +96,7 @@ def declare(
     """Record the incident and enqueue the job that builds its channel; nothing half-made."""
     check_declaration(d)
     surface = check_surface(d.ai_surface, [s.key for s in config.surfaces])
-    severity = d.severity or DEFAULT_SEVERITY
+    severity = d.severity or model.DEFAULT_SEVERITY
     title = " ".join(d.title.split())
     incident = Incident(
         title=title,

@@ -7,15 +7,20 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.incidents import blocks, store
+from opsbot.slack import blocks as kit
 
 MAX_ROWS = 15
 
 
 def _lines(title: str, incidents: list[store.Incident], empty: str) -> list[dict[str, Any]]:
-    text = "\n".join(blocks.list_line(i) for i in incidents[:MAX_ROWS]) or empty
-    if len(incidents) > MAX_ROWS:
-        text += f"\n…and {len(incidents) - MAX_ROWS} more: `/incident list`"
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*\n{text}"[:3000]}}]
+    shown = [blocks.list_line(i) for i in incidents[:MAX_ROWS]]
+    text = kit.lines(
+        [f"*{title}*", *(shown or [empty])],
+        kit.SECTION_TEXT,
+        more=lambda n: f"…and {n} more: `/incident list`",
+        hidden=len(incidents) - len(shown),
+    )
+    return [kit.section(text)]
 
 
 def section(session: Session, user_id: str) -> list[dict[str, Any]]:
@@ -23,8 +28,8 @@ def section(session: Session, user_id: str) -> list[dict[str, Any]]:
     mine = [i for i in store.with_role(session, user_id=user_id) if i.status != "closed"]
     open_ = store.open_incidents(session)
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": "Incidents"}},
+        kit.header("Incidents"),
         *_lines("Where you hold a role", mine, "_None right now._"),
         *_lines("Open incidents, worst first", open_, "_No open incidents._"),
-        {"type": "divider"},
+        kit.divider(),
     ]

@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from opsbot.context import Context
 from opsbot.errors import NotFound, OpsError
-from opsbot.incidents import modals, service, store, updates
-from opsbot.incidents.model import Layer, Severity
+from opsbot.incidents import declaring, modals, model, service, store, updates
+from opsbot.incidents.model import DEFAULT_SEVERITY, Layer, Severity
 from opsbot.incidents.store import Incident
-from opsbot.slack.listeners import Click, Respond, Submit, on_action, on_view
+from opsbot.slack.listeners import Click, Respond, Submit, check_field, on_action, on_view
 
 log = logging.getLogger(__name__)
 PUSHPIN = "pushpin"
@@ -129,30 +129,27 @@ def _submissions(ctx: Context) -> dict[str, Change]:
     }
 
 
-def _submitted(ctx: Context, change: Change) -> Submit:
+def _submitted(ctx: Context, name: str, change: Change) -> Submit:
     def submitted(body: dict[str, Any], view: dict[str, Any]) -> None:
         values = modals.values(view)
+        if name == "incident.fix":
+            check_field("test", model.check_test_id, values.get("test") or "")
         with ctx.tx() as session:
             change(session, _incident_of(session, body).id or 0, values, body["user"]["id"])
 
     return submitted
 
 
-def _field_of(name: str) -> Callable[[OpsError], str]:
-    """The modal field a refusal belongs on (a missing test id on the fix modal's test)."""
-
-    def field(exc: OpsError) -> str:
-        return "test" if "test" in exc.message and name == "incident.fix" else FIELD_OF[name]
-
-    return field
-
-
 def _declare_submitted(ctx: Context) -> Submit:
     def submitted(body: dict[str, Any], view: dict[str, Any]) -> None:
         v = modals.values(view)
+        check_field("title", declaring.check_title, v.get("title") or "")
+        check_field("description", declaring.check_description, v.get("description"))
+        known = [surface.key for surface in ctx.config.surfaces]
+        check_field("surface", model.check_surface, v.get("surface"), known)
         declaration = service.Declaration(
             title=v.get("title") or "",
-            severity=Severity.parse(v.get("severity") or "sev2"),
+            severity=Severity.parse(v.get("severity") or DEFAULT_SEVERITY),
             description=v.get("description"),
             customer_impact=v.get("impact") == "yes",
             ai_surface=v.get("surface"),
@@ -163,12 +160,6 @@ def _declare_submitted(ctx: Context) -> Submit:
             )
 
     return submitted
-
-
-def _declare_field(exc: OpsError) -> str:
-    if "description" in exc.message:
-        return "description"
-    return "surface" if "surface" in exc.message else "title"
 
 
 def pinned(ctx: Context, event: dict[str, Any], client: WebClient) -> bool:
@@ -235,8 +226,8 @@ def register(app: Any, ctx: Context) -> None:
     for action in ("incident.resolve", "incident.close"):
         on_action(app, action, _finish(ctx, action))
     for name, change in _submissions(ctx).items():
-        on_view(app, name, _submitted(ctx, change), field_of=_field_of(name))
-    on_view(app, "incident.declare", _declare_submitted(ctx), field_of=_declare_field)
+        on_view(app, name, _submitted(ctx, name, change), field=FIELD_OF[name])
+    on_view(app, "incident.declare", _declare_submitted(ctx), field="title")
 
     @app.event("reaction_added", matchers=[lambda event: event.get("reaction") == PUSHPIN])
     def _reaction(event: dict[str, Any], client: WebClient) -> None:

@@ -19,9 +19,8 @@ from opsbot.incidents import blocks, effects, model, store
 from opsbot.incidents.facts import snapshot
 from opsbot.incidents.model import Role, Severity, Status
 from opsbot.incidents.store import Incident
+from opsbot.slack.grammar import MAX_TEXT
 from opsbot.slack.mrkdwn import code, escape, truncate
-
-MAX_TEXT = 3000
 
 
 def load(session: Session, incident_id: int) -> Incident:

@@ -5,69 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from opsbot.incidents import commands
-from opsbot.incidents.model import Layer, Severity
+from opsbot.incidents import model
+from opsbot.incidents.model import Layer
 from opsbot.incidents.store import Fix, Incident
-from opsbot.slack.mrkdwn import truncate
-
-MAX_INPUT = 3000
-
-
-def _plain(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
-def text_input(
-    block_id: str,
-    label: str,
-    *,
-    multiline: bool = False,
-    optional: bool = False,
-    initial: str | None = None,
-    max_length: int = MAX_INPUT,
-    placeholder: str | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": "value",
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if initial:
-        element["initial_value"] = truncate(initial, max_length)
-    if placeholder:
-        element["placeholder"] = _plain(placeholder)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": _plain(label),
-        "element": element,
-        "optional": optional,
-    }
-
-
-def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(truncate(text, 75)), "value": value}
-
-
-def select(
-    block_id: str,
-    label: str,
-    options: list[tuple[str, str]],
-    initial: str | None = None,
-    *,
-    optional: bool = False,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": "value",
-        "options": [_option(t, v) for t, v in options],
-    }
-    for text, value in options:
-        if value == initial:
-            element["initial_option"] = _option(text, value)
-    block = {"type": "input", "block_id": block_id, "label": _plain(label), "element": element}
-    return {**block, "optional": True} if optional else block
+from opsbot.slack import blocks as kit
 
 
 def modal(
@@ -78,22 +19,18 @@ def modal(
     submit: str,
     incident: Incident | None = None,
 ) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": _plain(title),
-        "submit": _plain(submit),
-        "close": _plain("Cancel"),
-        "blocks": blocks,
-        "private_metadata": str(incident.id) if incident else "",
-    }
+    """A modal about ``incident`` (its id is the view's private_metadata)."""
+    return kit.modal(
+        callback_id,
+        title,
+        blocks,
+        submit=submit,
+        private_metadata=str(incident.id) if incident else "",
+    )
 
 
 def _context(incident: Incident) -> dict[str, Any]:
-    return {
-        "type": "context",
-        "elements": [_plain(truncate(f"Incident {incident.number}: {incident.title}", 2000))],
-    }
+    return kit.plain_context(f"Incident {incident.number}: {incident.title}")
 
 
 LAYERS = [(layer.value, layer.value) for layer in Layer]
@@ -111,23 +48,23 @@ def declare(surfaces: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
         "incident.declare",
         "Declare an incident",
         [
-            text_input(
+            kit.text_input(
                 "title",
                 "Title",
-                max_length=commands.MAX_TITLE,
+                max_length=model.MAX_TITLE,
                 placeholder="What is going wrong, in a few words",
             ),
-            select("severity", "Severity", severities, initial=Severity.SEV2.value),
-            text_input("description", "Description", multiline=True, optional=True),
-            select(
+            kit.select("severity", "Severity", severities, initial=model.DEFAULT_SEVERITY.value),
+            kit.text_input("description", "Description", multiline=True, optional=True),
+            kit.select(
                 "impact",
                 "Customer impact",
                 [("Yes: customers are affected", "yes"), ("No customer impact known", "no")],
                 initial="no",
             ),
-            select("surface", "Affected AI surface", list(surfaces)[:100], optional=True)
+            kit.select("surface", "Affected AI surface", list(surfaces), optional=True)
             if surfaces
-            else text_input(
+            else kit.text_input(
                 "surface",
                 "Affected AI surface",
                 optional=True,
@@ -145,7 +82,7 @@ def contain(incident: Incident) -> dict[str, Any]:
         "Record containment",
         [
             _context(incident),
-            text_input("text", "What stopped the harm?", multiline=True),
+            kit.text_input("text", "What stopped the harm?", multiline=True),
         ],
         submit="Record",
         incident=incident,
@@ -158,7 +95,7 @@ def update(incident: Incident, drafted: str) -> dict[str, Any]:
         "Customer update",
         [
             _context(incident),
-            text_input(
+            kit.text_input(
                 "text", "Update for customers (edit the draft)", multiline=True, initial=drafted
             ),
         ],
@@ -173,8 +110,8 @@ def finding(incident: Incident) -> dict[str, Any]:
         "Add RCA finding",
         [
             _context(incident),
-            select("layer", "Layer", LAYERS),
-            text_input("text", "Finding", multiline=True),
+            kit.select("layer", "Layer", LAYERS),
+            kit.text_input("text", "Finding", multiline=True),
         ],
         submit="Add finding",
         incident=incident,
@@ -187,8 +124,8 @@ def rule_out(incident: Incident) -> dict[str, Any]:
         "Rule out a layer",
         [
             _context(incident),
-            select("layer", "Layer", LAYERS),
-            text_input("text", "Why it is not the cause", multiline=True),
+            kit.select("layer", "Layer", LAYERS),
+            kit.text_input("text", "Why it is not the cause", multiline=True),
         ],
         submit="Rule out",
         incident=incident,
@@ -201,8 +138,8 @@ def fix(incident: Incident) -> dict[str, Any]:
         "Add a fix",
         [
             _context(incident),
-            text_input("text", "The fix", multiline=True),
-            text_input(
+            kit.text_input("text", "The fix", multiline=True),
+            kit.text_input(
                 "test",
                 "Verification test id",
                 max_length=200,
@@ -221,10 +158,8 @@ def verify(incident: Incident, fixes: list[Fix]) -> dict[str, Any]:
         "Verify a fix",
         [
             _context(incident),
-            select(
-                "fix", "Fix", options[:100], initial=options[0][1] if len(options) == 1 else None
-            ),
-            text_input("text", "Evidence (test run, link, result)", multiline=True),
+            kit.select("fix", "Fix", options, initial=options[0][1] if len(options) == 1 else None),
+            kit.text_input("text", "Evidence (test run, link, result)", multiline=True),
         ],
         submit="Verify",
         incident=incident,

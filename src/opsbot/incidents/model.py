@@ -129,6 +129,8 @@ class IncidentFacts:
     fixes: Sequence[FixFacts] = ()
 
 
+DEFAULT_SEVERITY = Severity.SEV2  # of a declaration that names none
+MAX_TITLE = 150  # the title is the control panel's header block (plain_text, 150)
 DEFAULT_UPDATE_CADENCE_MINUTES: Mapping[Severity, int | None] = {
     Severity.SEV1: 30,
     Severity.SEV2: 60,
@@ -177,6 +179,18 @@ _DECLARE = code("/incident declare [sevN] <title>")
 
 
 MAX_SURFACE = 200
+MAX_TEST_ID = 200
+
+
+def check_test_id(text: str) -> str:
+    """The id of the eval case or test that verifies a fix: one word, at most 200 characters."""
+    test_id = text.strip()
+    if not test_id or len(test_id) > MAX_TEST_ID or any(c.isspace() for c in test_id):
+        raise OpsError(
+            "A fix needs the id of the test that verifies it (one word).",
+            hint="For example " + code("test=eval-refund-guard"),
+        )
+    return test_id
 
 
 def check_surface(value: str | None, known: Sequence[str]) -> str | None:
@@ -306,23 +320,6 @@ def time_to_remediation(declared_at: datetime, fixes: Sequence[FixFacts]) -> tim
     if not fixes or any(not f.verified or f.verified_at is None for f in fixes):
         return None
     return _since(declared_at, max(f.verified_at for f in fixes if f.verified_at is not None))
-
-
-def format_duration(duration: timedelta | None) -> str:
-    """A duration for people: "45 s", "5 min", "1 h 5 min", "2 d 3 h"; None is a dash."""
-    if duration is None:
-        return "–"
-    seconds = max(0, int(duration.total_seconds()))
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if minutes:
-        return f"{minutes} min"
-    return f"{seconds} s"
 
 
 def lead_nudge_due(

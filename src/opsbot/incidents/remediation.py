@@ -9,14 +9,12 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.errors import NotFound, OpsError
-from opsbot.incidents import store
+from opsbot.incidents import model, store
 from opsbot.incidents.lifecycle import changed, check_text, editable
 from opsbot.incidents.model import Layer, LayerVerdict
 from opsbot.incidents.store import Fix, Incident
 from opsbot.seams import EvalRunSummary
 from opsbot.slack.mrkdwn import code, escape
-
-MAX_TEST_ID = 200
 
 
 def record_finding(
@@ -94,12 +92,7 @@ def add_fix(
     """Record a fix and the eval case or test that will verify it; numbered 1, 2, …"""
     incident = editable(session, incident_id)
     description = check_text(description, "fix description")
-    test_id = test_id.strip()
-    if not test_id or len(test_id) > MAX_TEST_ID or any(c.isspace() for c in test_id):
-        raise OpsError(
-            "A fix needs the id of the test that verifies it (one word).",
-            hint="For example " + code("test=eval-refund-guard"),
-        )
+    test_id = model.check_test_id(test_id)
     number = store.next_fix_number(session, incident_id=incident.id or 0)
     fix = Fix(
         incident_id=incident.id or 0,

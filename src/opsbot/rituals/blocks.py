@@ -11,11 +11,9 @@ from zoneinfo import ZoneInfo
 
 from opsbot.config import Ritual
 from opsbot.rituals.store import MISSED, POSTED, SKIPPED, CheckIn, Decision, Occurrence
+from opsbot.slack import blocks as kit
+from opsbot.slack.blocks import Blocks, button, context, section
 from opsbot.slack.mrkdwn import escape, truncate
-
-Blocks = list[dict[str, Any]]
-MAX_SECTION = 3000
-MAX_MESSAGE_BLOCKS = 50
 
 CHECK_IN, RECORD_DECISION, SKIP, DONE = (
     "ritual_checkin",
@@ -49,33 +47,12 @@ def people(user_ids: list[str]) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids)
 
 
-def section(text: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(text, MAX_SECTION)},
-        **extra,
-    }
-
-
-def context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, 3000)}]}
-
-
-def button(label: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "value": value,
-        "text": {"type": "plain_text", "text": label},
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
 # ---- the check-in message -------------------------------------------------------------------
 def occurrence_text(ritual: Ritual, occ: Occurrence) -> str:
-    return f"{ritual.name}: {when(occ.scheduled_at, zone_of(ritual))}. Check in with your answers."
+    return (
+        f"{escape(ritual.name)}: {when(occ.scheduled_at, zone_of(ritual))}. "
+        "Check in with your answers."
+    )
 
 
 def occurrence_blocks(
@@ -93,13 +70,14 @@ def occurrence_blocks(
     if occ.late:
         facts.append("posted late: opsbot was not running at the scheduled time")
     blocks: Blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": truncate(ritual.name, 150)}},
+        kit.header(ritual.name),
         context(" · ".join(facts)),
     ]
     for part in occ.context:
-        lines = part.get("lines") or []
-        body = "\n".join(f"• {line}" for line in lines) if lines else f"_{part.get('empty')}_"
-        blocks.append(section(f"*{escape(part.get('title', ''))}*\n{body}"))
+        lines = [f"• {line}" for line in part.get("lines") or []] or [f"_{part.get('empty')}_"]
+        blocks.append(
+            section(kit.lines([f"*{escape(part.get('title', ''))}*", *lines], kit.SECTION_TEXT))
+        )
     questions = "\n".join(f"{i}. {escape(q)}" for i, q in enumerate(ritual.questions, 1))
     blocks.append(section(f"*Questions*\n{questions}"))
     if ritual.decision_outputs:
@@ -113,19 +91,18 @@ def occurrence_blocks(
     if occ.status == POSTED:
         value = str(occ.id)
         blocks.append(
-            {
-                "type": "actions",
-                "block_id": "ritual_actions",
-                "elements": [
+            kit.actions(
+                [
                     button("Check in", CHECK_IN, value, "primary"),
                     button("Record decision", RECORD_DECISION, value),
                     button("Skip", SKIP, value),
                 ],
-            }
+                block_id="ritual_actions",
+            )
         )
     else:
         blocks.append(context(_ended(occ, zone)))
-    return blocks[:MAX_MESSAGE_BLOCKS]
+    return blocks[: kit.MESSAGE_BLOCKS]
 
 
 def _ended(occ: Occurrence, zone: ZoneInfo) -> str:
@@ -155,10 +132,7 @@ def decision_reminder(decision: Decision, ritual_name: str, *, overdue: bool) ->
         head = f":hourglass: This decision is due {day(decision.due)}"
     text = f"{head} ({escape(ritual_name)}): {truncate(escape(decision.text), 2000)}"
     done = button("Done", DONE, f"{decision.id}|dm", "primary")
-    return text, [
-        section(text),
-        {"type": "actions", "block_id": f"decision_{decision.id}", "elements": [done]},
-    ]
+    return text, [section(text), kit.actions([done], block_id=f"decision_{decision.id}")]
 
 
 # ---- the summary ------------------------------------------------------------------------------
@@ -185,12 +159,13 @@ def summary(
         body = "\n".join(f"*{escape(a['question'])}*\n{escape(a['answer'])}" for a in answered)
         blocks.append(section(f"<@{checkin.user_id}> answered:\n{body or '_no answers_'}"))
     if decisions:
-        blocks.append(section("*Decisions*\n" + "\n".join(decision_line(d) for d in decisions)))
+        listed = [decision_line(d) for d in decisions]
+        blocks.append(section(kit.lines(["*Decisions*", *listed], kit.SECTION_TEXT)))
     else:
         blocks.append(section("*Decisions*\n_No decisions were recorded._"))
-    if len(blocks) > MAX_MESSAGE_BLOCKS:
+    if len(blocks) > kit.MESSAGE_BLOCKS:
         blocks = [
-            *blocks[: MAX_MESSAGE_BLOCKS - 2],
+            *blocks[: kit.MESSAGE_BLOCKS - 2],
             context("_More answers than fit here._"),
             blocks[-1],
         ]
@@ -231,10 +206,10 @@ def decisions_list(
         text = f"*{title}*: none recorded yet." if scope == "all" else f"*{title}*: none."
         return text, [section(text)]
     blocks: Blocks = [section(f"*{title}* ({len(decisions)})")]
-    for decision in decisions[: MAX_MESSAGE_BLOCKS - 2]:
+    for decision in decisions[: kit.MESSAGE_BLOCKS - 2]:
         blocks.append(decision_item(decision, today=today, names=names, source=scope))
-    if len(decisions) > MAX_MESSAGE_BLOCKS - 2:
-        blocks.append(context(f"…and {len(decisions) - (MAX_MESSAGE_BLOCKS - 2)} more."))
+    if len(decisions) > kit.MESSAGE_BLOCKS - 2:
+        blocks.append(context(f"…and {len(decisions) - (kit.MESSAGE_BLOCKS - 2)} more."))
     return f"{title}: {len(decisions)}", blocks
 
 

@@ -11,13 +11,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from opsbot.errors import OpsError
-from opsbot.slack.mrkdwn import code, escape, user_id_from_mention
-
-MAX_TEXT = 3000
+from opsbot.slack.grammar import Grammar, one_person, split, tokens
+from opsbot.slack.mrkdwn import code
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
-# An escaped mention may carry a label with spaces (`<@U1|Ann Lee>`), so it is one token.
-_TOKEN = re.compile(r"<[^<>]*>|[^\s<>]+|[<>]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,65 +60,52 @@ _USAGE = {
     "decisions": ("/ritual decisions [open|all]", "decisions recorded (open ones by default)"),
 }
 
-HELP = "\n".join(
-    ["*`/ritual` commands*"]
-    + [f"• {code(usage)}: {escape(what)}" for usage, what in _USAGE.values()]
-)
+GRAMMAR = Grammar("/ritual", _USAGE, title="*`/ritual` commands*")
+HELP = GRAMMAR.help
 
 
 def parse(text: str) -> RitualCommand:
     """Read the text typed after `/ritual` into a command, or refuse with what to type."""
-    if len(text) > MAX_TEXT:
-        raise OpsError(
-            f"That is {len(text)} characters; `/ritual` takes at most {MAX_TEXT}.",
-            hint="Shorten it.",
-        )
-    word, rest = _split(text)
+    GRAMMAR.check_length(text)
+    word, rest = split(text)
     name = word.lower()
     if not name:
         return ShowHelp()
     if name not in _PARSERS:
-        raise OpsError(
-            f"There is no {code('/ritual ' + word)} command.",
-            hint="Commands: " + ", ".join(_USAGE) + ". Type " + code("/ritual help") + ".",
-        )
+        raise GRAMMAR.unknown(word)
     return _PARSERS[name](rest)
 
 
 def _list(rest: str) -> ListRituals:
-    _nothing_after("list", rest)
+    GRAMMAR.nothing_after("list", rest)
     return ListRituals()
 
 
 def _run(rest: str) -> RunRitual:
-    key, extra = _split(rest)
+    key, extra = split(rest)
     if extra:
-        raise OpsError(f"{code('/ritual run')} takes only the ritual key.", hint=_try("run"))
+        raise OpsError(
+            f"{code('/ritual run')} takes only the ritual key.", hint=GRAMMAR.type_("run")
+        )
     return RunRitual(_key(key, "run"))
 
 
 def _skip(rest: str) -> SkipRitual:
-    key, reason = _split(rest)
+    key, reason = split(rest)
     return SkipRitual(_key(key, "skip"), reason or None)
 
 
 def _owners(rest: str) -> SetOwners:
-    key, people = _split(rest)
+    key, people = split(rest)
     key = _key(key, "owners")
-    tokens = _TOKEN.findall(people)
-    if not tokens:
+    found = tokens(people)
+    if not found:
         raise OpsError(
             "Name at least one owner.", hint="Type " + code(f"/ritual owners {key} @name")
         )
     user_ids: list[str] = []
-    for token in tokens:
-        user_id = user_id_from_mention(token)
-        if user_id is None:
-            raise OpsError(
-                f"{code(token)} is not a mention of one person.",
-                hint="Type @ and pick each owner from the list so Slack links them: "
-                + code(f"/ritual owners {key} @name @other"),
-            )
+    for token in found:
+        user_id = one_person(token, example=f"/ritual owners {key} @name @other")
         if user_id not in user_ids:
             user_ids.append(user_id)
     return SetOwners(key, tuple(user_ids))
@@ -135,7 +119,7 @@ def _decisions(rest: str) -> ListDecisions:
         return ListDecisions("all")
     raise OpsError(
         f"{code(rest)} is not a choice: decisions are listed {code('open')} or {code('all')}.",
-        hint=_try("decisions"),
+        hint=GRAMMAR.type_("decisions"),
     )
 
 
@@ -156,7 +140,8 @@ _PARSERS: dict[str, Callable[[str], RitualCommand]] = {
 def _key(word: str, command: str) -> str:
     if not word:
         raise OpsError(
-            "Which ritual? Keys are listed by " + code("/ritual list") + ".", hint=_try(command)
+            "Which ritual? Keys are listed by " + code("/ritual list") + ".",
+            hint=GRAMMAR.type_(command),
         )
     key = word.lower()
     if not _KEY.fullmatch(key):
@@ -165,20 +150,3 @@ def _key(word: str, command: str) -> str:
             hint="See them with " + code("/ritual list"),
         )
     return key
-
-
-def _nothing_after(command: str, rest: str) -> None:
-    if rest:
-        raise OpsError(f"{code('/ritual ' + command)} takes nothing after it.", hint=_try(command))
-
-
-def _try(command: str) -> str:
-    return "Type " + code(_USAGE[command][0])
-
-
-def _split(text: str) -> tuple[str, str]:
-    """The first word and the rest (stripped; inner line breaks kept)."""
-    parts = text.strip().split(maxsplit=1)
-    if not parts:
-        return "", ""
-    return parts[0], (parts[1].strip() if len(parts) > 1 else "")

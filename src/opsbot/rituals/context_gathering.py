@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from opsbot.config import Ritual
+from opsbot.durations import duration
 from opsbot.incidents import service as incidents
 from opsbot.incidents.store import Fix, Incident
 from opsbot.rituals import store
@@ -257,15 +258,6 @@ def _remediation(declared: list[Incident]) -> list[str]:
     if not spans:
         return []
     median = timedelta(seconds=statistics.median(s.total_seconds() for _, s in spans))
-    lines = [f"Median {_duration(median)} over {len(spans)} incident(s)"]
-    lines += [f"#{i.number or i.id}: {_duration(span)}" for i, span in spans]
+    lines = [f"Median {duration(median)} over {len(spans)} incident(s)"]
+    lines += [f"#{i.number or i.id}: {duration(span)}" for i, span in spans]
     return lines
-
-
-def _duration(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days}d {hours}h"
-    return f"{hours}h {minutes}m" if hours else f"{minutes}m"

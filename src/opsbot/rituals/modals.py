@@ -13,15 +13,13 @@ from opsbot.rituals.blocks import (
     DONE,
     RECORD_DECISION,
     SKIP,
-    Blocks,
-    button,
-    context,
     day,
-    section,
     when,
     zone_of,
 )
 from opsbot.rituals.store import Decision, Occurrence
+from opsbot.slack import blocks as kit
+from opsbot.slack.blocks import Blocks, button, context, section
 from opsbot.slack.mrkdwn import escape, truncate
 
 MAX_ANSWER = 3000
@@ -30,15 +28,9 @@ MAX_ANSWER = 3000
 def _modal(
     callback_id: str, title: str, submit: str, occurrence_id: int | None, blocks: Blocks
 ) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": str(occurrence_id or ""),
-        "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": submit},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
+    return kit.modal(
+        callback_id, title, blocks, submit=submit, private_metadata=str(occurrence_id or "")
+    )
 
 
 def _text_input(
@@ -49,21 +41,14 @@ def _text_input(
     optional: bool = False,
     multiline: bool = True,
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": "value",
-        "multiline": multiline,
-        "max_length": MAX_ANSWER,
-    }
-    if initial:
-        element["initial_value"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": truncate(label, 2000)},
-        "element": element,
-    }
+    return kit.text_input(
+        block_id,
+        label,
+        multiline=multiline,
+        optional=optional,
+        initial=initial,
+        max_length=MAX_ANSWER,
+    )
 
 
 def _heading(ritual: Ritual, occ: Occurrence) -> dict[str, Any]:
@@ -78,7 +63,7 @@ def checkin_modal(ritual: Ritual, occ: Occurrence, previous: dict[str, str]) -> 
         blocks.append(
             _text_input(f"q{index}", question, initial=previous.get(question), optional=True)
         )
-    return _modal(CHECK_IN, "Check in", "Check in", occ.id, blocks[:100])
+    return _modal(CHECK_IN, "Check in", "Check in", occ.id, blocks)
 
 
 def checkin_answers(ritual: Ritual, values: dict[str, Any]) -> list[dict[str, str]]:
@@ -99,22 +84,20 @@ def decision_modal(ritual: Ritual, occ: Occurrence, *, user_id: str, today: date
         blocks.append(context("Expected: " + "; ".join(escape(o) for o in ritual.decision_outputs)))
     blocks += [
         _text_input("decision", "Decision"),
-        {
-            "type": "input",
-            "block_id": "owner",
-            "label": {"type": "plain_text", "text": "Owner"},
-            "element": {"type": "users_select", "action_id": "value", "initial_user": user_id},
-        },
-        {
-            "type": "input",
-            "block_id": "due",
-            "label": {"type": "plain_text", "text": "Due date"},
-            "element": {
+        kit.input_block(
+            "owner",
+            "Owner",
+            {"type": "users_select", "action_id": "value", "initial_user": user_id},
+        ),
+        kit.input_block(
+            "due",
+            "Due date",
+            {
                 "type": "datepicker",
                 "action_id": "value",
                 "initial_date": (today + timedelta(days=7)).isoformat(),
             },
-        },
+        ),
     ]
     return _modal(RECORD_DECISION, "Record decision", "Record", occ.id, blocks)
 
@@ -170,7 +153,7 @@ def home_blocks(
     names: dict[str, str],
 ) -> Blocks:
     """The viewer's check-ins due and decisions due, with a button on each."""
-    blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": "Rituals"}}]
+    blocks: Blocks = [kit.header("Rituals")]
     if not due and not decisions:
         return [*blocks, context("No check-ins or decisions due from you.")]
     for ritual, occ in due[:10]:

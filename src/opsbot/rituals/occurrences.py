@@ -25,7 +25,7 @@ from opsbot.rituals import blocks, context_gathering, owners, store
 from opsbot.rituals.schedule import next_occurrence, occurrences_between
 from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
 from opsbot.seams import OccurrenceHook, PostedOccurrence, ReviewProvider, TriageProvider
-from opsbot.slack.mrkdwn import escape
+from opsbot.slack.mrkdwn import code, escape
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +163,11 @@ def run_now(
     if already:
         zone = blocks.zone_of(ritual)
         raise OpsError(
-            f"{ritual.name} is already open (since {blocks.when(already[-1].scheduled_at, zone)}) "
-            f"in #{already[-1].channel}.",
-            hint=f"Check in on that message, or skip it first with `/ritual skip {key} <reason>`.",
+            f"{escape(ritual.name)} is already open "
+            f"(since {blocks.when(already[-1].scheduled_at, zone)}) in #{already[-1].channel}.",
+            hint="Check in on that message, or skip it first with "
+            + code(f"/ritual skip {key} <reason>")
+            + ".",
         )
     occ = post_occurrence(
         session,
@@ -177,7 +179,9 @@ def run_now(
         started_by=user_id,
     )
     if occ is None:
-        raise OpsError(f"{ritual.name} was started a moment ago; look in #{ritual.channel}.")
+        raise OpsError(
+            f"{escape(ritual.name)} was started a moment ago; look in #{ritual.channel}."
+        )
     return occ
 
 
@@ -242,7 +246,7 @@ def skip_next(
             )
             return occ
         after = at
-    raise OpsError(f"{ritual.name} has no upcoming occurrence left to skip.")
+    raise OpsError(f"{escape(ritual.name)} has no upcoming occurrence left to skip.")
 
 
 def close_due(session: Session, config: Config, now: datetime) -> list[Occurrence]:

@@ -13,7 +13,6 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from opsbot.context import Context
-from opsbot.errors import OpsError
 from opsbot.rituals import (
     blocks,
     checkins,
@@ -156,11 +155,6 @@ def _submission(ctx: Context, act: Callable[[Session, int, str, dict[str, Any]],
     return handle
 
 
-def _on(block_id: str) -> Callable[[OpsError], str]:
-    """Refusals that name no field are shown on the modal's first one."""
-    return lambda _refused: block_id
-
-
 def _submit_checkin(
     ctx: Context, session: Session, occurrence_id: int, user_id: str, values: dict[str, Any]
 ) -> None:
@@ -259,6 +253,6 @@ def register(app: Any, ctx: Context) -> None:
         (blocks.SKIP, _submit_skip, "reason"),
     ):
         submit = _submission(ctx, functools.partial(act, ctx))
-        on_view(app, callback_id, submit, field_of=_on(first_field))
+        on_view(app, callback_id, submit, field=first_field)  # refusals naming no field
     ctx.home_sections.append((HOME_ORDER, _home(ctx)))
     _scheduled(ctx)

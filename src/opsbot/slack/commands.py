@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 
 from opsbot.errors import OpsError
+from opsbot.slack.mrkdwn import code
 
 if TYPE_CHECKING:
     from opsbot.context import Context
@@ -77,8 +78,8 @@ class CommandRouter:
         handler = self.handlers.get(word) or self.fallback
         if handler is None:
             raise OpsError(
-                f"`{self.command} {word}` is not a command I know.",
-                hint=f"Type `{self.command} help` to see what I can do.",
+                f"{code(self.command + ' ' + word)} is not a command I know.",
+                hint=f"Type {code(self.command + ' help')} to see what I can do.",
             )
         return handler(ctx, req)
 

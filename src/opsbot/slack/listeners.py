@@ -10,7 +10,9 @@ handler's reply races with it. So features register their listeners here instead
 - ``on_action``: ack at once, then the handler; a refusal (``OpsError``) goes back to the
   clicker alone, anything else is logged and the clicker is told something went wrong.
 - ``on_view``: the submission is checked and done before the ack (inside Slack's 3 s), so a
-  refusal goes back in the ack itself (``response_action="errors"``) on the modal's field.
+  refusal goes back in the ack itself (``response_action="errors"``) on the modal's field:
+  ``FieldErrors`` name their fields (``check_field`` turns one check's refusal into them), any
+  other refusal goes on the field the registration names.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,8 +34,8 @@ log = logging.getLogger(__name__)
 Respond = Callable[..., Any]
 Click = Callable[[dict[str, Any], WebClient, Respond], None]  # body, client, respond
 Submit = Callable[[dict[str, Any], dict[str, Any]], None]  # body, view
-FieldOf = Callable[[OpsError], str]  # the block id a refusal is shown on
 MAX_FIELD_ERROR = 2000
+T = TypeVar("T")
 
 
 def failure_text(error: BaseException) -> str:
@@ -60,11 +62,9 @@ def on_action(app: Any, action_id: str | re.Pattern[str], handle: Click) -> None
     app.action(action_id)(listener)
 
 
-def on_view(
-    app: Any, callback_id: str | re.Pattern[str], submit: Submit, *, field_of: FieldOf
-) -> None:
-    """Register ``submit`` for a modal: it runs before the ack; ``FieldErrors`` and other
-    refusals (on the block ``field_of`` names) keep the modal open with the message."""
+def on_view(app: Any, callback_id: str | re.Pattern[str], submit: Submit, *, field: str) -> None:
+    """Register ``submit`` for a modal: it runs before the ack; ``FieldErrors`` (on the fields
+    they name) and other refusals (on ``field``) keep the modal open with the message."""
 
     def listener(ack: Callable[..., None], body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
@@ -73,11 +73,21 @@ def on_view(
             ack(response_action="errors", errors=refused.errors)
         except Exception as error:  # noqa: BLE001  the one catch for every feature's modals
             shown = error if isinstance(error, OpsError) else OpsError(failure_text(error))
-            ack(response_action="errors", errors={field_of(shown): field_error(shown)})
+            ack(response_action="errors", errors={field: field_error(shown)})
         else:
             ack()
 
     app.view(callback_id)(listener)
+
+
+def check_field(block_id: str, check: Callable[..., T], *args: Any) -> T:
+    """``check(*args)``, whose refusal is shown on the modal's ``block_id`` field."""
+    try:
+        return check(*args)
+    except FieldErrors:
+        raise
+    except OpsError as refused:
+        raise FieldErrors({block_id: field_error(refused)}) from None
 
 
 def field_error(refused: OpsError) -> str:

@@ -10,11 +10,12 @@ import unicodedata
 
 ELLIPSIS = "…"
 
-_USER_ID = re.compile(r"[UWB][A-Z0-9]{2,}")
+# The one pattern of a Slack user id (U…, or W… in Enterprise Grid).
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
 # With the command's "escape channels, users, and links" setting, a mention arrives as
 # `<@U123|alice>` (or `<@U123>`); the label is whatever Slack put there.
-_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^<>]*)?>")
+_MENTION = re.compile(rf"<@({USER_ID.pattern})(?:\|[^<>]*)?>")
 _ENTITIES = ("&amp;", "&lt;", "&gt;")
 _ZWJ = "\u200d"
 _LINK_SCHEMES = ("https://", "http://", "mailto:")
@@ -30,9 +31,14 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def is_user_id(text: str) -> bool:
+    """True when ``text`` is a Slack user id, e.g. `U01ALICE01`."""
+    return USER_ID.fullmatch(text) is not None
+
+
 def mention(user_id: str) -> str:
     """A live mention of a user id (`<@U…>`); anything that is not an id is refused."""
-    if not _USER_ID.fullmatch(user_id):
+    if not is_user_id(user_id):
         raise ValueError(f"not a Slack user id: {user_id!r}")
     return f"<@{user_id}>"
 
@@ -67,11 +73,13 @@ def code(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut to at most `limit` characters, ending in "…", never inside a character or escape.
+    """Cut to at most `limit` characters, ending in "…", never inside a character, an escape
+    or a token.
 
     Meant for escaped mrkdwn and plain text alike: the cut backs off combining marks (so an
-    accent stays on its letter) and a half-written `&amp;`/`&lt;`/`&gt;` entity. Cut untrusted
-    text before adding live markup (mentions, links): the cut does not look inside `<…>`.
+    accent stays on its letter), a half-written `&amp;`/`&lt;`/`&gt;` entity and a half-written
+    `<…>` token (a mention, channel, date or link is kept whole or dropped whole; escaped text
+    has no raw `<`). Still cut untrusted text before adding markup around it.
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
@@ -84,6 +92,9 @@ def truncate(text: str, limit: int) -> str:
     amp = kept.rfind("&")
     if amp != -1 and ";" not in kept[amp:] and any(e.startswith(kept[amp:]) for e in _ENTITIES):
         kept = kept[:amp]
+    opened = kept.rfind("<")
+    if opened != -1 and ">" not in kept[opened:]:
+        kept = kept[:opened]
     return kept.rstrip() + ELLIPSIS
 
 

@@ -9,9 +9,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from opsbot.errors import OpsError
-from opsbot.slack.mrkdwn import code, escape, user_id_from_mention
+from opsbot.slack.grammar import Grammar, one_person
+from opsbot.slack.mrkdwn import code, escape
 
-MAX_TEXT = 3000
 TEAM_ROLES = ("product-ops-lead", "eval-engineer", "workflow-analyst", "governance-partner")
 
 
@@ -45,23 +45,19 @@ _USAGE = {
     "team set": ("/ops team set <role> <@user>", "give a team role to someone"),
 }
 
-HELP = "\n".join(
-    ["*`/ops` commands*"] + [f"• {code(usage)}: {escape(what)}" for usage, what in _USAGE.values()]
-)
+GRAMMAR = Grammar("/ops", _USAGE, title="*`/ops` commands*")
+HELP = GRAMMAR.help
 
 
 def parse(text: str, *, roles: Collection[str] = TEAM_ROLES) -> OpsCommand:
     """Read the text typed after `/ops` into a command; `roles` are the team roles configured."""
-    if len(text) > MAX_TEXT:
-        raise OpsError(
-            f"That is {len(text)} characters; `/ops` takes at most {MAX_TEXT}.", hint="Shorten it."
-        )
+    GRAMMAR.check_length(text)
     words = text.split()
     name = words[0].lower() if words else "help"
     if name == "help":
         return ShowHelp()
     if name == "dashboard":
-        _nothing_after("dashboard", words[1:])
+        GRAMMAR.nothing_after("dashboard", " ".join(words[1:]))
         return ShowDashboard()
     if name == "team":
         if len(words) == 1:
@@ -72,10 +68,7 @@ def parse(text: str, *, roles: Collection[str] = TEAM_ROLES) -> OpsCommand:
             f"{code('/ops team ' + words[1])} is not a command.",
             hint="Type " + code("/ops team") + " or " + code(_USAGE["team set"][0]),
         )
-    raise OpsError(
-        f"There is no {code('/ops ' + words[0])} command.",
-        hint="Commands: help, dashboard, team, team set. Type " + code("/ops help") + ".",
-    )
+    raise GRAMMAR.unknown(words[0])
 
 
 def _team_set(words: list[str], roles: Collection[str]) -> SetTeamRole:
@@ -92,23 +85,8 @@ def _team_set(words: list[str], roles: Collection[str]) -> SetTeamRole:
         raise OpsError(
             f"Who should be {escape(role)}?", hint="Type " + code(f"/ops team set {role} @")
         )
-    user_id = user_id_from_mention(who)
-    if user_id is None:
-        raise OpsError(
-            f"{code(who)} is not a mention of one person.",
-            hint="Type @ and pick them from the list so Slack links them: "
-            + code(f"/ops team set {role} @name"),
-        )
-    return SetTeamRole(role, user_id)
-
-
-def _nothing_after(command: str, rest: list[str]) -> None:
-    if rest:
-        raise OpsError(
-            f"{code('/ops ' + command)} takes nothing after it.",
-            hint="Type " + code(_USAGE[command][0]),
-        )
+    return SetTeamRole(role, one_person(who, example=f"/ops team set {role} @name"))
 
 
 def _try_set() -> str:
-    return "Type " + code(_USAGE["team set"][0])
+    return GRAMMAR.type_("team set")

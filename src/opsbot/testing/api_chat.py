@@ -196,6 +196,7 @@ def show_ack(ws: Workspace, where: Channel, user_id: str, response: Response) ->
     """Slack shows a command's non-empty ack body: to the typist, or in channel if asked."""
     if response.status != 200 or not response.body_text.strip():
         return
+    ws.bot_acted()
     body = response.json if isinstance(response.json, dict) else {"text": response.body_text}
     text, blocks = body.get("text") or "", list(body.get("blocks") or [])
     if body.get("response_type") == "in_channel":

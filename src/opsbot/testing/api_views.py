@@ -160,6 +160,7 @@ def apply_response_action(ws: Workspace, user: str, view_id: str, body: dict[str
     it, push stacks a new one, clear closes all, anything else closes the submitted view."""
     action = body.get("response_action")
     stack = ws.stacks.get(user) or []
+    ws.bot_acted()
     if action == "errors" or view_id not in stack:
         return
     if action == "clear":

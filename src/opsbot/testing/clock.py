@@ -50,3 +50,9 @@ class TsSource:
             self._last_us = max(now_us, self._last_us + 1)
             seconds, micros = divmod(self._last_us, 1_000_000)
         return f"{seconds}.{micros:06d}"
+
+    def resume_after(self, ts: str) -> None:
+        """Never hand out ``ts`` or anything earlier (a restored workspace's last message)."""
+        seconds, _, micros = ts.partition(".")
+        with self._lock:
+            self._last_us = max(self._last_us, int(seconds) * 1_000_000 + int(micros or 0))

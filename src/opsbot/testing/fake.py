@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
+from . import saved
 from .clock import Real, real_monotonic
-from .model import Call, Channel, Ephemeral, Fault, File, Message, Response
+from .model import Call, Channel, Ephemeral, Fault, File, Message, Response, User
 from .outbound import BotLink, Delivery, post
 from .person import Person
 from .server import ApiServer
@@ -162,10 +165,14 @@ class FakeSlack:
         with self.ws.lock:
             return [copy.deepcopy(c) for c in self.ws.channels.values() if not c.is_im]
 
-    def messages(self, channel: str, *, include_deleted: bool = True) -> list[Message]:
-        """Top-level messages of a channel in post order (broadcast replies included)."""
+    def messages(
+        self, channel: str, *, include_deleted: bool = True, with_replies: bool = False
+    ) -> list[Message]:
+        """Top-level messages of a channel in post order (broadcast replies included); with
+        ``with_replies``, thread replies too, all in post order."""
         with self.ws.lock:
-            found = self.ws.top_level(self.channel(channel).id)
+            cid = self.channel(channel).id
+            found = self.ws.messages.get(cid, []) if with_replies else self.ws.top_level(cid)
             return [copy.deepcopy(m) for m in found if include_deleted or not m.deleted]
 
     def replies(self, channel: str, thread_ts: str) -> list[Message]:
@@ -228,6 +235,25 @@ class FakeSlack:
                 raise AssertionError(message or f"condition not met within {timeout} s")
             Real.sleep(0.02)
 
+    @property
+    def bot_version(self) -> int:
+        """Grows each time the bot does something a person may see (a Web API call, a post to a
+        response_url, a non-empty ack, a view submission's answer). Read it before acting."""
+        with self.ws.lock:
+            return self.ws.bot_version
+
+    def wait_for_bot(self, after: int, timeout: float) -> int:
+        """Block until ``bot_version`` is past ``after`` (at once if the bot already acted since
+        then) or ``timeout`` seconds pass; returns ``bot_version`` as it is then."""
+        deadline = real_monotonic() + timeout
+        with self.ws.answered:
+            while self.ws.bot_version <= after:
+                left = deadline - real_monotonic()
+                if left <= 0:
+                    break
+                self.ws.answered.wait(left)
+            return self.ws.bot_version
+
     @staticmethod
     def _found(value: T | None, problem: str) -> T:
         if value is None:
@@ -257,6 +283,13 @@ class FakeSlack:
         self.traffic.add_fault(
             Fault(method, error, status, retry_after, times, delay, channel, after)
         )
+
+    def hold(self, method: str, *, times: int | None = 1) -> threading.Event:
+        """Let the next ``times`` calls of ``method`` take effect, then keep each caller waiting
+        for its answer until the returned event is set (or 30 s pass)."""
+        gate = threading.Event()
+        self.traffic.add_fault(Fault(method, None, 200, None, times, 0.0, None, True, gate))
+        return gate
 
     def clear_faults(self) -> None:
         self.traffic.clear_faults()
@@ -320,6 +353,23 @@ class FakeSlack:
         return self.link.event(
             json.loads(json.dumps(envelope)), retry_num=retry_num, retry_reason=retry_reason
         )
+
+    def save(self, path: str | Path) -> None:
+        """Keep the workspace (users, channels, messages, threads, files) in a JSON file."""
+        saved.save(self.ws, Path(path))
+
+    def load(self, path: str | Path) -> bool:
+        """Take the workspace from a file written by :meth:`save`; False when it does not exist.
+
+        Load before the bot starts: what it remembers (channel ids, message ts) is found again.
+        """
+        return saved.load(self.ws, Path(path))
+
+    def people(self) -> list[User]:
+        """Everyone in the workspace but the bot, by name."""
+        with self.ws.lock:
+            found = [u for u in self.ws.users.values() if not u.is_bot]
+            return [copy.deepcopy(u) for u in sorted(found, key=lambda u: u.name)]
 
     def person(self, name: str) -> Person:
         """The person called ``name`` (created if new), ready to act."""

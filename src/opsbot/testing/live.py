@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
 
+from opsbot import outbox
 from opsbot.app import Opsbot
 from opsbot.clock import Clock, utcnow
 from opsbot.config import Config
@@ -15,6 +19,40 @@ from opsbot.settings import load_settings
 
 SIGNING_SECRET = "opsbot-local-signing-secret"
 BOT_TOKEN = "xoxb-opsbot-local-token"
+
+
+class TrackedExecutor(ThreadPoolExecutor):
+    """The bot's listener pool, counting work submitted and not yet finished.
+
+    Bolt submits a listener before it answers the request, and a command's work is submitted
+    from inside its listener, so the count never drops to zero while a request's work remains.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=16, thread_name_prefix="listener")
+        self._count_lock = threading.Lock()
+        self._unfinished = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._count_lock:
+            self._unfinished += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _: object) -> None:
+        with self._count_lock:
+            self._unfinished -= 1
+
+    @property
+    def unfinished(self) -> int:
+        """Listener and command work submitted and not finished yet."""
+        with self._count_lock:
+            return self._unfinished
 
 
 class LiveBot:
@@ -37,6 +75,7 @@ class LiveBot:
         self.start_workers = start_workers
         self.env = env
         self.bot: Opsbot | None = None
+        self.listeners: TrackedExecutor | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -52,7 +91,8 @@ class LiveBot:
             OPSBOT_RETRY_BASE_SECONDS=0.1,
             **self.env,
         )
-        bot = Opsbot(settings, clock=self.clock, config=self.config)
+        self.listeners = TrackedExecutor()
+        bot = Opsbot(settings, clock=self.clock, config=self.config, listeners=self.listeners)
         bot.upgrade_database()
         if self.start_workers:
             bot.start_workers()
@@ -79,6 +119,14 @@ class LiveBot:
     def ctx(self) -> Any:
         assert self.bot is not None
         return self.bot.ctx
+
+    def idle(self, *, ahead: timedelta = timedelta(seconds=2)) -> bool:
+        """True when no listener or command work is unfinished and no Slack call is being sent
+        or due within ``ahead`` (Slack's pace holds a channel's next post for a second)."""
+        if self.bot is None or self.listeners is None or self.listeners.unfinished:
+            return False
+        with self.ctx.tx() as session:
+            return outbox.due_by(session, self.clock() + ahead) == 0
 
     def stop(self) -> None:
         if self._server is not None:

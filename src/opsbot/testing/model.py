@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,7 @@ class Fault:
     delay: float
     channel: str | None
     delay_after_effect: bool
+    gate: threading.Event | None = None  # answer only once this is set (see FakeSlack.hold)
 
 
 class ApiError(Exception):

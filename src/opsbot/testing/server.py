@@ -117,6 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
             ws.calls.append(
                 Call("response_url", payload if isinstance(payload, dict) else {}, status, error)
             )
+            ws.bot_acted()
         self._send(status, answer)
 
     def _send(

@@ -52,6 +52,8 @@ class Workspace:
 
     def __init__(self, *, team_id: str, bot_user_id: str, bot_id: str, app_id: str) -> None:
         self.lock = threading.RLock()
+        self.answered = threading.Condition(self.lock)
+        self.bot_version = 0  # bumped by bot_acted(); see FakeSlack.wait_for_bot
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
@@ -72,6 +74,14 @@ class Workspace:
         self.response_urls: dict[str, ResponseTarget] = {}
         self.calls: list[Call] = []
         self.users[bot_user_id] = User(bot_user_id, "opsbot", "opsbot", is_bot=True)
+
+    # the bot's activity ---------------------------------------------------------------------
+    def bot_acted(self) -> None:
+        """Record that the bot did something a person may see: a Web API call, a post to a
+        response_url, a non-empty ack or a view submission's answer; wakes anyone waiting."""
+        with self.lock:
+            self.bot_version += 1
+            self.answered.notify_all()
 
     # ids -------------------------------------------------------------------------------
     def new_id(self, prefix: str) -> str:

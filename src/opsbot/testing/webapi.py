@@ -121,6 +121,7 @@ def dispatch(
     error = answer.body.get("error") if not answer.body.get("ok") else None
     with ctx.ws.lock:
         ctx.ws.calls.append(Call(name, args, answer.status, error))
+        ctx.ws.bot_acted()
     return answer
 
 
@@ -154,6 +155,8 @@ def _answer(
     if retry_after is not None:
         return _fault_answer(429, "ratelimited", retry_after)
     answer = _run(ctx, handler, params)
+    if fault is not None and fault.gate is not None:
+        fault.gate.wait(HOLD_SECONDS)
     if fault is not None and fault.delay_after_effect:
         Real.sleep(fault.delay)
         if fault.status != 200 or fault.error:
@@ -161,6 +164,7 @@ def _answer(
     return answer
 
 
+HOLD_SECONDS = 30.0  # a held call is answered after this even if nobody releases it
 APP_TOKEN_METHODS = {"apps.connections.open"}  # an app-level (xapp-) token, and only these
 
 
