@@ -139,7 +139,7 @@ def test_the_weekly_review_shows_experiments_and_their_calls(
                 return m
         return None
 
-    shown = flat(slack.wait_for(review).blocks)
+    shown = flat(slack.wait_for(review, timeout=15).blocks)
     assert "Experiments" in shown
     assert (
         "next-prompt on refund-agent (prompt-v14 against prompt-v13, success rate): collecting"

@@ -123,7 +123,7 @@ def new_modal(config: Config) -> dict[str, Any]:
             "Start (empty: now)",
             optional=True,
             max_length=40,
-            placeholder="2026-12-01 or 2026-12-01T09:00+01:00",
+            placeholder="2026-12-01, 8 days ago, or 2026-12-01T09:00+01:00",
             hint="A start in the past counts the outcomes since then, and the card says the "
             "experiment was registered late.",
         ),
@@ -163,11 +163,17 @@ def parse_whole(text: str, *, field: str, what: str) -> int:
     return int(raw)
 
 
-def parse_start(text: str) -> datetime | None:
-    """Empty (now), a date (its midnight UTC), or a time with its UTC offset."""
+def parse_start(text: str, *, now: datetime) -> datetime | None:
+    """Empty (now), a date (its midnight UTC), ``today``, ``yesterday`` or ``N days ago``
+    (midnight UTC of that day), or a time with its UTC offset."""
     if not text.strip():
         return None
     raw = text.strip()
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    relative = re.fullmatch(r"(\d{1,3}) days? ago", raw.lower())
+    if raw.lower() in ("today", "yesterday") or relative:
+        back = int(relative.group(1)) if relative else 1 if raw.lower() == "yesterday" else 0
+        return midnight - timedelta(days=back)
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
@@ -176,7 +182,7 @@ def parse_start(text: str) -> datetime | None:
         raise DesignProblem(
             f"“{raw[:40]}” is not a date or time.",
             field="start",
-            hint="Write 2026-12-01, or 2026-12-01T09:00+01:00 with its offset.",
+            hint="Write 2026-12-01, 8 days ago, or 2026-12-01T09:00+01:00 with its offset.",
         ) from None
     if at.tzinfo is None:
         raise DesignProblem(
@@ -209,7 +215,7 @@ def parse_guardrails(text: str) -> tuple[Guardrail, ...]:
     return tuple(found)
 
 
-def draft_from_form(values: dict[str, Any]) -> Draft:
+def draft_from_form(values: dict[str, Any], *, now: datetime) -> Draft:
     """The registration a submitted form asks for; every malformed field refused at once."""
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {}
@@ -227,7 +233,7 @@ def draft_from_form(values: dict[str, Any]) -> Draft:
     read("guardrails", parse_guardrails)
     read("min_days", lambda v: parse_whole(v, field="min_days", what="days"))
     read("min_sample", lambda v: parse_whole(v, field="min_sample", what=METRICS[metric].counts))
-    read("start", parse_start)
+    read("start", lambda v: parse_start(v, now=now))
     if errors:
         raise FieldErrors(errors)
     design = Design(

@@ -414,7 +414,7 @@ def judge(
     def result(state: State, reason: str, days_left: int | None = None) -> Judgment:
         return Judgment(
             state, days_left, reason, primary, guardrails, samples, outcomes, srm_p,
-            _notes(design, primary),
+            _notes(design, primary, guardrails),
         )  # fmt: skip
 
     if srm_p is not None and srm_p < st.SRM_P:
@@ -484,16 +484,47 @@ def _days_left(
     return max(days, math.ceil((design.min_sample - smaller) / pace))
 
 
-def _notes(design: Design, primary: MetricResult) -> tuple[str, ...]:
+def _notes(
+    design: Design, primary: MetricResult, guardrails: tuple[MetricResult, ...]
+) -> tuple[str, ...]:
+    """What would settle what is still open: how far each interval reaches, and roughly how
+    many more outcomes would narrow it enough (widths shrink about as 1/sqrt(n))."""
+    notes = []
     interval = primary.interval
-    if interval is None:
-        return ()
-    if -design.min_effect < interval.low and interval.high < design.min_effect:
-        return (
-            "Any effect on the primary metric is smaller than the smallest worth detecting "
-            f"({format_amount(design.min_effect, design.primary)}).",
-        )
-    return ()
+    if interval is not None and primary.estimate is not None:
+        reach = (interval.high - interval.low) / 2
+        if -design.min_effect < interval.low and interval.high < design.min_effect:
+            notes.append(
+                "Any effect on the primary metric is smaller than the smallest worth detecting "
+                f"({format_amount(design.min_effect, design.primary)})."
+            )
+        elif primary.verdict == Verdict.UNCLEAR and reach > design.min_effect:
+            notes.append(
+                f"Roughly {(reach / design.min_effect) ** 2:.1f}× the outcomes so far would find "
+                f"an effect of {format_amount(design.min_effect, design.primary)}, if there is one."
+            )
+    for guardrail in guardrails:
+        if guardrail.verdict != Verdict.PENDING or guardrail.interval is None:
+            continue
+        metric, tolerance = guardrail.metric, guardrail.tolerance or 0.0
+        sign = -1 if METRICS[metric].higher_is_better else 1  # + is worse
+        worse = sign * (guardrail.estimate or 0.0)
+        reach = (guardrail.interval.high - guardrail.interval.low) / 2
+        label = METRICS[metric].label.capitalize()
+        if worse < tolerance:
+            notes.append(
+                f"{label}: its interval reaches {format_effect(worse + reach, metric)} worse, "
+                f"past the {format_amount(tolerance, metric)} tolerance; roughly "
+                f"{(reach / (tolerance - worse)) ** 2:.1f}× the outcomes so far would settle "
+                "it if the arms stay as they are."
+            )
+        else:
+            notes.append(
+                f"{label}: already {format_effect(worse, metric)} worse, beyond its "
+                f"{format_amount(tolerance, metric)} tolerance; more outcomes will show whether "
+                "the guardrail is breached."
+            )
+    return tuple(notes)
 
 
 def _sentence(parts: list[str]) -> str:

@@ -79,7 +79,7 @@ def _known(session: Any, key: str) -> store.Experiment:
 
 def _submit_new(ctx: Context) -> Any:
     def submit(body: dict[str, Any], view: dict[str, Any]) -> None:
-        draft = modals.draft_from_form(view.get("state", {}).get("values", {}))
+        draft = modals.draft_from_form(view.get("state", {}).get("values", {}), now=ctx.clock())
         try:
             with ctx.tx() as session:
                 registering.register(
