@@ -146,7 +146,11 @@ def test_mentions_typed_in_the_console_reach_the_bot_as_slack_sends_them(typist:
 
 
 def test_the_console_explains_unknown_input(typist: Typist) -> None:
-    """A word the console does not know gets a pointer to `help`, and the session goes on."""
+    """A word the console does not know gets a pointer to `help`; a slash command the app does
+    not have is refused as Slack refuses it, never sent; the session goes on."""
+    sent = len(typist.console.slack.deliveries())
+    assert "/nonsense is not a valid command" in typist.type("/nonsense now")
+    assert len(typist.console.slack.deliveries()) == sent
     assert "I don't know `frobnicate`" in typist.type("frobnicate")
     assert "There is no #nowhere" in typist.type("#nowhere")
     assert "#ai-ops" in typist.type("channels")
@@ -270,3 +274,23 @@ def test_a_reaction_is_confirmed_and_a_pinned_message_reaches_the_timeline(
     typist.type("say Refunds over the cap were approved at 10:02")
     assert "You reacted :pushpin: to message 2." in typist.type("react pushpin 2")
     assert "Refunds over the cap were approved at 10:02" in typist.type("/incident timeline")
+
+
+def test_slack_dates_read_as_the_slack_client_shows_them() -> None:
+    """`<!date^…>` tokens render as Slack does: `{ago}` as a period, `*_pretty` as today or
+    yesterday, `{time}` as a clock time; the fallback text is never shown."""
+    from datetime import datetime
+
+    from opsbot.console.dates import slack_date
+
+    render = Renderer(lambda user: user, lambda channel: channel)
+    epoch = int(time.time()) - 125
+    assert render.text(f"<!date^{epoch}^{{ago}}|fallback>") == "2 minutes ago"
+    noon = int(datetime(2026, 3, 2, 12, 5).timestamp())
+    day = 86400
+    assert slack_date(noon, "{date_short_pretty} {time}", now=noon + 60) == "today 12:05"
+    assert slack_date(noon, "{date_pretty}", now=noon + day) == "yesterday"
+    assert slack_date(noon, "{date_long}", now=noon + 9 * day) == "Monday, March 2nd, 2026"
+    assert slack_date(noon, "{date_num} {time_secs}", now=noon) == "2026-03-02 12:05:00"
+    assert slack_date(noon, "{ago}", now=noon - 3 * 3600) == "in 3 hours"
+    assert slack_date(noon, "{ago}", now=noon + 1) == "1 second ago"

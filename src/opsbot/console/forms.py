@@ -119,10 +119,10 @@ def _ask_input(console: Any, block: dict[str, Any]) -> Any:
 
 
 def _is_slash_command(console: Any, answer: str) -> bool:
-    from opsbot.manifest import COMMANDS
+    from opsbot.console.session import COMMANDS
 
     word = answer.split(maxsplit=1)[0] if answer else ""
-    return word in {c["command"] for c in COMMANDS}
+    return word in COMMANDS
 
 
 def _initial(console: Any, element: dict[str, Any]) -> str:

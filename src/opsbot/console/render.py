@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from typing import Any
+
+from opsbot.console.dates import slack_date
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
@@ -25,26 +26,6 @@ EMOJI = {  # the shortcodes opsbot writes, as the Slack client draws them
 }
 
 
-def _date(epoch: int, form: str) -> str:
-    """Slack's `<!date^…>` as the Slack client would show it, in this terminal's zone."""
-    if "{ago}" in form:
-        seconds = max(0, int(time.time()) - epoch)
-        spoken = (
-            f"{seconds} s"
-            if seconds < 60
-            else f"{seconds // 60} min"
-            if seconds < 3600
-            else f"{seconds // 3600} h {seconds % 3600 // 60} min"
-        )
-        return form.replace("{ago}", f"{spoken} ago")
-    local = time.localtime(epoch)
-    return (
-        form.replace("{date_short_pretty}", time.strftime("%b %d", local))
-        .replace("{date_short}", time.strftime("%b %d", local))
-        .replace("{time}", time.strftime("%H:%M", local))
-    )
-
-
 Number = Callable[[str, Any, "str | None"], int]  # label, action_id, value -> its number
 
 _STYLE_MARKS = (("code", "`"), ("bold", "*"), ("italic", "_"), ("strike", "~"))
@@ -61,7 +42,7 @@ class Renderer:
         out = _USER.sub(lambda m: "@" + self.user_name(m.group(1)), mrkdwn)
         out = _CHANNEL.sub(lambda m: "#" + (m.group(2) or self.channel_name(m.group(1))), out)
         out = _SPECIAL.sub(lambda m: "@" + m.group(1), out)
-        out = _DATE.sub(lambda m: _date(int(m.group(1)), m.group(2)), out)
+        out = _DATE.sub(lambda m: slack_date(int(m.group(1)), m.group(2)), out)
         out = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), out)
         out = _EMOJI.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), out)
         return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -157,7 +138,7 @@ class Renderer:
             elif kind == "date":
                 fallback = str(element.get("fallback") or "")
                 form = str(element.get("format") or fallback)
-                text = _date(int(element.get("timestamp", 0)), form)
+                text = slack_date(int(element.get("timestamp", 0)), form)
             else:
                 text = str(element.get("text", ""))
             style = element.get("style") or {}

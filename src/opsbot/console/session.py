@@ -11,13 +11,14 @@ from typing import Any, TextIO
 from opsbot.console import looking, news
 from opsbot.console.buttons import PERSONAL, ButtonBoard, Surface
 from opsbot.console.render import Number, Renderer
+from opsbot.manifest import COMMANDS as MANIFEST_COMMANDS
 
 INTRO = """opsbot console: the whole bot (same handlers, database, scheduler, delivery) against a
 local Slack stand-in. You are @{you} in #{channel}. Type `help` for console commands, or a
 slash command such as `/ops help`, `/incident declare sev2 Refunds agent approves too much`."""
 
 HELP = """Console commands
-  /incident …  /ritual …  /ops …  /release …   a slash command, typed in the current channel
+  {commands}   a slash command, typed in the current channel
   #name                  go to channel #name            channels     list channels
   show [N]               the last N messages here (10)  thread <n>   the replies to message n
   click <n>|<label>      click button [n] wherever it was shown, or the last one shown
@@ -33,6 +34,7 @@ HELP = """Console commands
 Messages are numbered per channel; buttons keep their number for the whole session."""
 
 Ask = Callable[[str], "str | None"]
+COMMANDS = tuple(str(c["command"]) for c in MANIFEST_COMMANDS)  # what Slack lets a person type
 _MENTION = re.compile(r"(?<![<\w])@([a-z0-9][a-z0-9._-]*)")
 
 
@@ -126,6 +128,12 @@ class Console:
             return True
         if line.startswith("/"):
             command, _, text = line.partition(" ")
+            if command not in COMMANDS:
+                self.say(
+                    f"Slack: {command} is not a valid command. This app's commands are "
+                    f"{', '.join(COMMANDS)}; console commands have no slash (`help`)."
+                )
+                return True
             before = self.slack.bot_version
             self.me.command(command, self._escape_mentions(text), channel=self.channel)
             news.settle(self, before)
@@ -134,7 +142,7 @@ class Console:
             return self._goto(line[1:])
         word, _, rest = line.partition(" ")
         action = {
-            "help": lambda: self.say(HELP),
+            "help": lambda: self.say(HELP.format(commands="  ".join(f"{c} …" for c in COMMANDS))),
             "quit": lambda: False,
             "exit": lambda: False,
             "channels": lambda: looking.channels(self),
