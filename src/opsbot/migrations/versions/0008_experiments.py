@@ -65,7 +65,7 @@ def _refill(table: sa.Table, *, versions: bool) -> None:
         *([sa.column("version")] if "version" in raw_columns else []),
     )
     sums: dict[tuple, list] = defaultdict(lambda: [0, 0, 0.0, 0.0, 0.0])
-    result = bind.execution_options(yield_per=CHUNK).execute(sa.select(*raw.c))
+    result = bind.execute(sa.select(*raw.c), execution_options={"yield_per": CHUNK})
     for row in result:
         hour = row.at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         version = (getattr(row, "version", None) or "") if versions else None
