@@ -57,7 +57,7 @@ def fill(url: str, size: int, now: datetime, seed: int = 3) -> None:
                 for _ in range(min(10_000, size - start))
             ]
             with transaction(engine) as session:
-                store_batch(session, ConfidenceBatch(records=records), now=now)
+                store_batch(session, ConfidenceBatch(records=records), now=now, eval_run_hooks=())
         outcomes = [
             OutcomeIn(
                 at=now - timedelta(seconds=rng.uniform(0, SPAN)),
@@ -69,7 +69,7 @@ def fill(url: str, size: int, now: datetime, seed: int = 3) -> None:
             for _ in range(10_000)
         ]
         with transaction(engine) as session:
-            store_batch(session, OutcomeBatch(records=outcomes), now=now)
+            store_batch(session, OutcomeBatch(records=outcomes), now=now, eval_run_hooks=())
             for number in range(20):
                 run = EvalRunIn(
                     suite=f"suite-{number % 4}",
@@ -78,7 +78,7 @@ def fill(url: str, size: int, now: datetime, seed: int = 3) -> None:
                     at=now - timedelta(days=number),
                     cases=[CaseIn(id=f"c{i}", passed=rng.random() < 0.97) for i in range(50)],
                 )
-                store_batch(session, run, now=now)
+                store_batch(session, run, now=now, eval_run_hooks=())
     finally:
         engine.dispose()
 

@@ -20,7 +20,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from opsbot.config import parse_config
+from opsbot.config import Config, parse_config
+from opsbot.db import make_engine, transaction, upgrade
+from opsbot.rituals import store
 from opsbot.testing import FakeSlack
 from opsbot.testing.live import BOT_TOKEN, SIGNING_SECRET, LiveBot
 
@@ -48,6 +50,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rituals", type=int, default=200, help="how many are due (default 200)")
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--catch-up",
+        action="store_true",
+        help="the rituals fell due at the start of this minute while opsbot was down (it last "
+        "looked a minute before): they are posted late on start, with no wait for the next "
+        "minute (a quick smoke run of the same delivery path)",
+    )
     args = parser.parse_args()
     count, shared = args.rituals, args.rituals // 2
     slack = FakeSlack(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN).start()
@@ -56,10 +65,14 @@ def main() -> int:
         slack.add_channel(name)
     owner = slack.person("alice").id
     now = datetime.now(UTC)
-    due = (now + timedelta(seconds=LEAD_SECONDS + 60)).replace(second=0, microsecond=0)
+    due = (now + timedelta(seconds=0 if args.catch_up else LEAD_SECONDS + 60)).replace(
+        second=0, microsecond=0
+    )
     config = parse_config(config_text(count, due, owner))
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        if args.catch_up:
+            last_looked(url, config, due - timedelta(minutes=1))
         bot = LiveBot(slack, url, config=config).start()
         try:
             print(
@@ -91,6 +104,18 @@ def main() -> int:
         f"429 answers from the stand-in: {throttled}"
     )
     return 0 if elapsed / least <= 1.2 else 1
+
+
+def last_looked(url: str, config: Config, at: datetime) -> None:
+    """Record that opsbot last scanned every ritual at ``at`` (as if it went down then)."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with transaction(engine) as session:
+            for ritual in config.rituals:
+                store.state(session, key=ritual.key).last_scanned_at = at
+    finally:
+        engine.dispose()
 
 
 def wait_for_all(slack: FakeSlack, count: int, due: datetime, timeout: float) -> list[datetime]:

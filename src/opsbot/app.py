@@ -10,6 +10,7 @@ from opsbot.config import Config, load_config
 from opsbot.context import Context
 from opsbot.db import make_engine, upgrade
 from opsbot.delivery import Delivery
+from opsbot.features import REGISTRARS
 from opsbot.observability import Metrics
 from opsbot.scheduler import Scheduler
 from opsbot.settings import Settings
@@ -57,7 +58,7 @@ class Opsbot:
         self.listeners = listeners or ThreadPoolExecutor(
             max_workers=16, thread_name_prefix="listener"
         )
-        self.bolt = build_app(self.ctx, executor=self.listeners)
+        self.bolt = build_app(self.ctx, REGISTRARS, executor=self.listeners)
         self.web = build_web(self.ctx, self.bolt, self.metrics, self.ctx.api_routes)
 
     def upgrade_database(self) -> None:

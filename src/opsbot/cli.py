@@ -118,7 +118,12 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     if not args.url and not args.socket_mode:
         print("opsbot manifest: give --url https://your-host or --socket-mode", file=sys.stderr)
         return 2
-    print(json.dumps(build_manifest(url=args.url, socket_mode=args.socket_mode), indent=2))
+    try:
+        manifest = build_manifest(url=args.url, socket_mode=args.socket_mode)
+    except ValueError as exc:
+        print(f"opsbot manifest: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(manifest, indent=2))
     return 0
 
 
@@ -148,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     manifest = sub.add_parser("manifest", help="print the Slack app manifest")
     group = manifest.add_mutually_exclusive_group()
     group.add_argument(
-        "--url", help="public base URL of `opsbot serve`, e.g. https://ops.example.com"
+        "--url",
+        help="public URL of `opsbot serve`, e.g. https://ops.example.com "
+        "(or the full https://ops.example.com/slack/events)",
     )
     group.add_argument("--socket-mode", action="store_true", help="a manifest for Socket Mode")
     manifest.set_defaults(func=cmd_manifest)

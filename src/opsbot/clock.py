@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 Clock = Callable[[], datetime]
@@ -18,3 +19,15 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The times accepted around a moment, both ends included (aware UTC)."""
+
+    earliest: datetime
+    latest: datetime
+
+    def holds(self, value: datetime) -> bool:
+        """True when ``value`` (aware, any offset) falls inside the window."""
+        return self.earliest <= value <= self.latest

@@ -18,8 +18,10 @@ from opsbot.seams import (
     EvalRunHook,
     IngestHook,
     OccurrenceHook,
+    RemediationDurations,
     ReviewProvider,
     TriageProvider,
+    no_remediation_durations,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ class Context:
     eval_run_hooks: list[EvalRunHook] = field(default_factory=list)
     # run after stored telemetry commits (the dashboard: post metrics that entered act)
     after_ingest: list[IngestHook] = field(default_factory=list)
+    # incidents' time to remediation, for the dashboard (incidents set it in contribute)
+    remediation_durations: RemediationDurations = no_remediation_durations
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[Session]:

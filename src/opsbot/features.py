@@ -8,7 +8,6 @@ that run without a Bolt app (`opsbot ingest` verifies incident fixes with it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from opsbot.context import Context
 from opsbot.dashboard import slack as dashboard
@@ -16,10 +15,10 @@ from opsbot.experiments import slack as experiments
 from opsbot.incidents import slack as incidents
 from opsbot.rituals import slack as rituals
 from opsbot.slack import ops
+from opsbot.slack.app import Registrar
 from opsbot.team import slack as team
 from opsbot.telemetry import api as telemetry
 
-Registrar = Callable[[Any, Context], None]
 Contributor = Callable[[Context], None]
 
 REGISTRARS: list[Registrar] = [

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 APP_NAME = "opsbot"
+EVENTS_PATH = "/slack/events"
 
 COMMANDS: list[dict[str, str]] = [
     {
@@ -51,7 +53,7 @@ def build_manifest(*, url: str | None = None, socket_mode: bool = False) -> dict
     """The manifest for HTTP mode (requests to ``url``/slack/events) or for Socket Mode."""
     if not socket_mode and not url:
         raise ValueError("an HTTP-mode manifest needs the public URL of `opsbot serve`")
-    events_url = f"{url.rstrip('/')}/slack/events" if url and not socket_mode else None
+    events_url = request_url(url) if url and not socket_mode else None
     commands = []
     for spec in COMMANDS:
         entry: dict[str, Any] = {**spec, "should_escape": True}
@@ -88,3 +90,20 @@ def build_manifest(*, url: str | None = None, socket_mode: bool = False) -> dict
             "token_rotation_enabled": False,
         },
     }
+
+
+def request_url(url: str) -> str:
+    """Where Slack sends requests, from the base URL of `opsbot serve` or its full
+    ``…/slack/events`` URL (either is fine; the path is never doubled). No scheme means https.
+    """
+    text = url.strip()
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
+        raise ValueError(
+            f"{url!r} is not a web address; give the public URL of `opsbot serve`, "
+            "e.g. --url https://ops.example.com"
+        )
+    path = parts.path.rstrip("/")
+    if not path.endswith(EVENTS_PATH):
+        path += EVENTS_PATH
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))

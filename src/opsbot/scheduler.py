@@ -137,14 +137,16 @@ class Scheduler:
             next_run_time=first_fire_time(trigger, datetime.now(UTC)),
         )
 
-    def _gated(self, job_id: str, fn: Callable[..., Any]) -> Callable[..., None]:
-        def run(**kwargs: Any) -> None:
+    def _gated(self, job_id: str, fn: Callable[..., Any]) -> Callable[..., bool]:
+        def run(**kwargs: Any) -> bool:
+            """True when ``fn`` ran here (APScheduler hands it on as the event's retval)."""
             if not self.leadership.is_leader:
-                return
+                return False
             try:
                 fn(**kwargs)
             except Exception:
                 log.exception("scheduled job %s failed", job_id)
+            return True
 
         return run
 

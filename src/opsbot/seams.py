@@ -3,7 +3,8 @@
 The rituals read three of them: the daily triage lists every ``TriageItem`` the registered
 providers return, the weekly review shows every ``ReviewSection`` (experiments), and an
 occurrence that is posted runs the hooks registered for its ritual's key in the same
-transaction (the weekly review's chart). Telemetry reads the next two: an eval
+transaction (the weekly review's chart). The dashboard reads incidents' time to remediation
+through ``RemediationDurations``. Telemetry reads the next two: an eval
 run it stores is handed to every ``EvalRunHook`` in the same transaction (incidents verify the
 fixes its passing cases test), and every ``IngestHook`` runs after stored telemetry commits
 (the dashboard checks whether a metric entered act). Incidents and the dashboard contribute
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -90,3 +91,19 @@ EvalRunHook = Callable[[Session, EvalRunSummary], list[dict[str, Any]]]
 # answered (one run at a time; a burst of batches runs it twice, not once each), and at once
 # after `opsbot ingest` or the console's `ingest`. Returns lines for whoever ran the ingest.
 IngestHook = Callable[[], list[str]]
+
+
+class RemediationDurations(Protocol):
+    """Seconds from declared to the last fix verified, per severity, of the incidents resolved
+    in [since, until) (``until`` None: up to now). Incidents provide it; the dashboard reads it."""
+
+    def __call__(
+        self, session: Session, *, since: datetime, until: datetime | None = None
+    ) -> dict[str, list[float]]: ...
+
+
+def no_remediation_durations(
+    session: Session, *, since: datetime, until: datetime | None = None
+) -> dict[str, list[float]]:
+    """What the dashboard reads while no part provides durations: none."""
+    return {}

@@ -15,7 +15,7 @@ from opsbot.config import (
     parse_config,
 )
 from opsbot.errors import ConfigError, NotFound
-from opsbot.rituals.schedule import CronSchedule, EveryWeeksSchedule
+from opsbot.schedules import CronSchedule, EveryWeeksSchedule
 
 RITUAL = """
 rituals:
@@ -351,3 +351,21 @@ def test_direct_construction_checks_references_too() -> None:
     """Building Config in code (not from YAML) still refuses unknown roles."""
     with pytest.raises(ValueError, match='unknown role "nobody"'):
         Config.model_validate({"team": {"nobody": ["U01ALICE01"]}})
+
+
+def test_a_short_window_leaves_out_the_default_reminders_that_do_not_fit(tmp_path: Path) -> None:
+    """window_minutes: 30 with no reminders written loads, with no reminder after the close."""
+    path = tmp_path / "opsbot.yaml"
+    path.write_text(RITUAL + "    window_minutes: 30\n")
+    assert load_config(str(path)).ritual("triage").remind_after_minutes == []
+    longer = parse_config(RITUAL + "    window_minutes: 90\n")
+    assert longer.ritual("triage").remind_after_minutes == [60]
+
+
+def test_a_reminder_past_the_default_window_names_the_key_written() -> None:
+    """A reminder written past the default window is named, and the window is called the default."""
+    lines = problems(RITUAL + "    remind_after_minutes: [300]\n")
+    assert lines == [
+        "rituals[0].remind_after_minutes[0]: 300 is not before the occurrence closes "
+        "(window_minutes: 240, the default)"
+    ]

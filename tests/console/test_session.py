@@ -294,3 +294,21 @@ def test_slack_dates_read_as_the_slack_client_shows_them() -> None:
     assert slack_date(noon, "{date_num} {time_secs}", now=noon) == "2026-03-02 12:05:00"
     assert slack_date(noon, "{ago}", now=noon - 3 * 3600) == "in 3 hours"
     assert slack_date(noon, "{ago}", now=noon + 1) == "1 second ago"
+
+
+def test_a_date_the_picker_would_not_give_is_asked_again(typist: Typist) -> None:
+    """The decision's due date must be a date, as Slack's date picker gives; `next week` is
+    asked again and the decision is recorded with the date typed next."""
+    typist.type("/ritual run daily-exception-triage")
+    typist.type("#ai-ops")
+    screen = typist.type(
+        "click Record decision", "Re-check the refund cap", "bob", "next week", "2026-12-15"
+    )
+    assert "Slack's date picker gives a date" in screen
+    assert "recorded a decision: Re-check the refund cap" in screen
+
+
+def test_enter_alone_shows_what_happened_meanwhile(typist: Typist, slack: Any) -> None:
+    """An empty line shows news that arrived while the person was not typing."""
+    slack.person("alice").say("general", "Is anyone on the refunds alert?")
+    assert "Is anyone on the refunds alert?" in typist.type("")

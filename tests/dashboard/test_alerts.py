@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+from datetime import UTC, datetime
 from typing import Any
 
 from opsbot.dashboard.alerts import breaches
@@ -66,10 +68,50 @@ def test_breaches_are_lines_for_the_daily_triage(bot: Any, slack: Any) -> None:
     assert line.startswith("↩️ *Eval pass rate* `refunds` was in act from ")
 
 
-def test_the_act_check_is_a_leader_gated_job(bot: Any) -> None:
-    """The check runs every five minutes on the scheduler leader."""
-    job = bot.bot.scheduler.aps.get_job(ALERT_JOB)
-    assert job is not None and job.trigger.interval.total_seconds() == 300
+def fire(bot: Any, job_id: str) -> bool:
+    """Make the bot's scheduler run ``job_id`` now; whether it ran there (the event's retval)."""
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+
+    results: queue.Queue[Any] = queue.Queue()
+
+    def heard(event: Any) -> None:
+        if event.job_id == job_id:
+            results.put(event)
+
+    aps = bot.bot.scheduler.aps
+    aps.add_listener(heard, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    try:
+        aps.modify_job(job_id, next_run_time=datetime.now(UTC))
+        event = results.get(timeout=30)
+    finally:
+        aps.remove_listener(heard)
+    assert event.exception is None
+    return bool(event.retval)
+
+
+def test_the_act_check_runs_only_on_the_scheduler_leader(slack: Any, database_url: str) -> None:
+    """Of two replicas on one database, the follower's act-check job does nothing and the
+    leader's posts the alert; the job recurs every five minutes."""
+    from opsbot.telemetry.ingest import store_batch
+    from opsbot.telemetry.schemas import EvalRunIn
+    from opsbot.testing.live import LiveBot
+
+    with LiveBot(slack, database_url) as leader, LiveBot(slack, database_url) as follower:
+        assert leader.bot.scheduler.leadership.is_leader
+        assert not follower.bot.scheduler.leadership.is_leader
+        job = follower.bot.scheduler.aps.get_job(ALERT_JOB)
+        assert job.trigger.interval.total_seconds() == 300
+        cases = [{"id": f"case-{i}", "passed": i < 1} for i in range(4)]
+        run = {"suite": "refunds", "tag": "p", "run_id": "r-1", "at": ago(hours=1), "cases": cases}
+        with follower.ctx.tx() as session:  # stored without the API, whose answer runs a check
+            hooks = follower.ctx.eval_run_hooks
+            store_batch(session, EvalRunIn(**run), now=follower.ctx.clock(), eval_run_hooks=hooks)
+        assert fire(follower, ALERT_JOB) is False
+        with follower.ctx.tx() as session:
+            assert breaches(session, follower.ctx.clock()) == []  # no check recorded act
+        assert fire(leader, ALERT_JOB) is True
+        slack.wait_for(lambda: alerts_in(slack), message="the leader's check posted nothing")
+        assert len(alerts_in(slack)) == 1
 
 
 def test_daily_triage_lists_the_breach(bot: Any, slack: Any) -> None:

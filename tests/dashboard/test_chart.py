@@ -43,7 +43,7 @@ def test_weekly_chart_is_uploaded_as_png(bot: Any, slack: Any) -> None:
             token,
         )
     with bot.ctx.tx() as session:
-        post_weekly_chart(session, bot.ctx, "ai-ops", bot.ctx.clock())
+        post_weekly_chart(session, bot.ctx.config, "ai-ops", bot.ctx.clock())
     [chart] = slack.wait_for(lambda: slack.files("ai-ops"), timeout=15)
     assert chart.content.startswith(b"\x89PNG\r\n\x1a\n") and len(chart.content) > 20_000
     assert chart.filename.startswith("ai-ops-weekly-") and chart.filename.endswith(".png")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import math
-import time
-
 import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
-from opsbot.dashboard.metrics import (
+from opsbot.dashboard.model import (
     Histogram,
     State,
     Thresholds,
@@ -245,17 +242,3 @@ def test_assess_drift_flags_a_moved_distribution_with_configured_thresholds() ->
     assert assessment.value is not None and assessment.value > 1
     assert assessment.ks is not None and assessment.ks > 0.5
     assert "the last 14 days" in assessment.reason
-
-
-def test_psi_is_fast_on_full_histograms() -> None:
-    """psi and ks on 1,000-bucket rollups of 200,000 scores each run in milliseconds."""
-
-    rng = np.random.default_rng(9)
-    baseline = Histogram.from_scores(rng.beta(5, 2, 200_000))
-    current = Histogram.from_scores(rng.beta(4, 2, 200_000))
-    started = time.perf_counter()
-    for _ in range(10):
-        psi(baseline, current)
-        ks_statistic(baseline, current)
-    assert (time.perf_counter() - started) / 10 < 0.05
-    assert math.isfinite(psi(baseline, current))

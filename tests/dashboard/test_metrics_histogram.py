@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from opsbot.dashboard.metrics import CONFIDENCE_BUCKETS, Histogram, bucket_of
+from opsbot.dashboard.model import CONFIDENCE_BUCKETS, Histogram, bucket_of
 
 
 def test_bucket_of_puts_the_ends_in_the_first_and_last_bucket() -> None:

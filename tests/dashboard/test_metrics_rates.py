@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsbot.dashboard.metrics import (
+from opsbot.dashboard.model import (
     State,
     cost_state,
     cost_to_outcome,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from opsbot.dashboard.metrics import (
+from opsbot.dashboard.model import (
     TIME_TO_REMEDIATION,
     State,
     Thresholds,

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from opsbot.dashboard.metrics import Thresholds
+from opsbot.dashboard.model import Thresholds
 from opsbot.errors import ConfigError
 
 

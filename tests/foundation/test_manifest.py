@@ -99,3 +99,38 @@ def test_every_registered_command_and_event_is_in_the_manifest(database_url: str
     assert commands <= {c["command"] for c in COMMANDS}
     assert events <= set(BOT_EVENTS)
     bot.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://ops.example.com", "https://ops.example.com/slack/events"),
+        ("https://ops.example.com/", "https://ops.example.com/slack/events"),
+        ("https://ops.example.com/slack/events", "https://ops.example.com/slack/events"),
+        ("https://ops.example.com/slack/events/", "https://ops.example.com/slack/events"),
+        ("https://example.com/opsbot", "https://example.com/opsbot/slack/events"),
+        ("https://example.com/opsbot/slack/events", "https://example.com/opsbot/slack/events"),
+        ("ops.example.com", "https://ops.example.com/slack/events"),
+        (" https://ops.example.com:8443 ", "https://ops.example.com:8443/slack/events"),
+    ],
+)
+def test_cli_manifest_url_is_the_base_or_the_full_events_url(
+    capsys: pytest.CaptureFixture[str], given: str, expected: str
+) -> None:
+    """`opsbot manifest --url` takes the base URL or the full …/slack/events URL, never doubled."""
+    assert main(["manifest", "--url", given]) == 0
+    manifest = json.loads(capsys.readouterr().out)
+    assert {c["url"] for c in manifest["features"]["slash_commands"]} == {expected}
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == expected
+    assert manifest["settings"]["interactivity"]["request_url"] == expected
+
+
+@pytest.mark.parametrize("given", ["ftp://ops.example.com", "https://", "not a url"])
+def test_cli_manifest_refuses_what_is_not_a_web_address(
+    capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    """A URL that is not http(s) with a host is refused with what to type, and no manifest."""
+    assert main(["manifest", "--url", given]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "--url https://ops.example.com" in err

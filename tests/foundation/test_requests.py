@@ -97,13 +97,13 @@ def test_unknown_ops_subcommand_says_what_to_type(bot, slack) -> None:
 
 
 def test_metrics_count_requests_by_kind(bot, slack) -> None:
-    """/metrics exposes requests by kind and the ack latency histogram."""
+    """/metrics exposes requests by kind (unsigned ones as "unverified") and ack latency."""
     import urllib.request
 
     slack.person("alice").command("/ops", "help", channel="general")
     slack.post_to_bot(_command(slack), {"Content-Type": "application/x-www-form-urlencoded"})
     text = urllib.request.urlopen(f"{bot.url}/metrics").read().decode()
     assert 'opsbot_slack_requests_total{kind="command",status="200"} 1.0' in text
-    assert 'opsbot_slack_requests_total{kind="command",status="401"} 1.0' in text
+    assert 'opsbot_slack_requests_total{kind="unverified",status="401"} 1.0' in text
     assert "opsbot_slack_ack_seconds_bucket" in text
     assert "opsbot_outbox_depth" in text

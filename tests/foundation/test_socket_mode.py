@@ -83,15 +83,15 @@ def test_ops_help_arrives_over_socket_mode(socket_bot: SocketBot, slack: FakeSla
     assert slack.messages("general") == []
 
 
-def test_a_refusal_comes_back_through_the_response_url(
-    socket_bot: SocketBot, slack: FakeSlack
-) -> None:
-    """A misspelt subcommand over Socket Mode is refused after the ack, through the response_url."""
+def test_a_refusal_comes_back_in_the_ack(socket_bot: SocketBot, slack: FakeSlack) -> None:
+    """A misspelt subcommand over Socket Mode is refused in the ack's payload, to the typist."""
     alice = slack.person("alice")
     alice.command("/ops", "dashbord", channel="general")
     reply = slack.wait_for(lambda: alice.ephemerals(), message="no refusal")
     assert "/ops help" in reply[0].text
-    assert slack.calls("response_url")
+    envelope = slack.socket.envelopes[-1]["envelope_id"]
+    assert slack.socket.acks[envelope]["payload"]["text"] == reply[0].text
+    assert slack.calls("response_url") == []
 
 
 def test_an_event_retried_over_the_socket_is_handled_once(

@@ -38,7 +38,7 @@ def _settle(session: Any, incident_id: int, test_id: str, at: datetime) -> None:
 
 
 def test_a_passing_eval_run_verifies_every_open_fix_with_that_test(engine) -> None:
-    """verify_fixes_by_test verifies matching unverified fixes in every open incident, with the
+    """verify_fixes_by_tests verifies matching unverified fixes in every open incident, with the
     run as evidence, and sets remediated_at once all of an incident's fixes are verified."""
     with transaction(engine) as session:
         one, two = _incident(session, "One"), _incident(session, "Two")
@@ -48,8 +48,8 @@ def test_a_passing_eval_run_verifies_every_open_fix_with_that_test(engine) -> No
         assert len(service.unverified_fixes(session)) == 3
     at = T0 + timedelta(hours=2)
     with transaction(engine) as session:
-        verified = service.verify_fixes_by_test(
-            session, test_id="eval-guard", run_ref="r-81", at=at
+        verified = service.verify_fixes_by_tests(
+            session, test_ids=["eval-guard"], run_ref="r-81", at=at
         )
         assert sorted(f.incident_id for f in verified) == [one, two]
     with transaction(engine) as session:
@@ -60,7 +60,8 @@ def test_a_passing_eval_run_verifies_every_open_fix_with_that_test(engine) -> No
         assert fix and fix.evidence == "eval run r-81 passed eval-guard"
         assert [f.test_id for f in service.unverified_fixes(session)] == ["eval-other"]
         assert (
-            service.verify_fixes_by_test(session, test_id="eval-guard", run_ref="r-82", at=at) == []
+            service.verify_fixes_by_tests(session, test_ids=["eval-guard"], run_ref="r-82", at=at)
+            == []
         )
 
 
@@ -112,7 +113,7 @@ def test_eval_verification_is_announced_in_the_incident_channel(ibot, slack, peo
     panel(slack, channel.id)
     run(ibot, slack, alice, "fix recalibrate grader test=eval-grader-cal", channel.name)
     with ibot.ctx.tx() as session:
-        service.verify_fixes_by_test(
-            session, test_id="eval-grader-cal", run_ref="r-7", at=ibot.ctx.clock()
+        service.verify_fixes_by_tests(
+            session, test_ids=["eval-grader-cal"], run_ref="r-7", at=ibot.ctx.clock()
         )
     posted(slack, channel.id, "eval run `r-7` passed `eval-grader-cal`")

@@ -9,7 +9,7 @@ import pytest
 
 from opsbot.config import parse_config
 from opsbot.errors import OpsError
-from opsbot.incidents.model import check_surface
+from opsbot.incidents.checks import check_surface
 from tests.incidents.helpers import (
     incident,
     incident_channel,

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -113,6 +112,19 @@ class Replica:
             self.process.wait(30)
 
 
+def _unsent(database_url: str) -> int:
+    """Outbox jobs not yet sent (waiting or in flight) in the replicas' database."""
+    from opsbot import outbox
+    from opsbot.db import make_engine, transaction
+
+    engine = make_engine(database_url)
+    try:
+        with transaction(engine) as session:
+            return outbox.depth(session)
+    finally:
+        engine.dispose()
+
+
 def _checkins(slack: Any) -> list[str]:
     return [
         m.text
@@ -158,7 +170,9 @@ def test_two_replicas_post_each_occurrence_once_and_survive_the_leader(
             timeout=90,
             message="nothing posted after the leader died",
         )
-        time.sleep(2)  # a duplicate, if any, would arrive now
+        slack.wait_for(  # every claimed message sent: a duplicate, if any, has arrived
+            lambda: _unsent(database_url) == 0, timeout=60, message="the outbox never drained"
+        )
         counts = Counter(_checkins(slack))
         assert counts and max(counts.values()) == 1, counts
         posts = [

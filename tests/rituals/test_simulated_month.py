@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from opsbot import outbox
 from opsbot.config import parse_config
 from opsbot.rituals import decisions, service, store
-from opsbot.rituals.schedule import occurrences_between
 from opsbot.rituals.store import Occurrence
+from opsbot.schedules import occurrences_between
 
 from .conftest import bot_messages, click_open, flat
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from opsbot.rituals.defaults import DEFAULT_RITUALS
+from opsbot.config.default_rituals import DEFAULT_RITUALS
 
 
 def _yaml_scalar(value: Any) -> str:
@@ -78,6 +78,10 @@ dashboard:                         # null: the dashboard's built-in threshold
   remediation_window_days: 90      # time-to-remediation covers incidents resolved in this
   eval_threshold: null             # eval pass rate (0-1) under which a suite is "act"
 
+ingest:                            # record times the ingest API and `opsbot ingest` accept;
+  accept_past_days: 400            # older records are refused (422, naming each record)
+  accept_future_minutes: 60        # so are records dated later than now plus this
+
 # surfaces: each AI behaviour that ships on its own (a prompt, policy, retrieval configuration
 # or model route); releases of it are gated, rolled out and rolled back through opsbot. None by
 # default. Each surface:
@@ -121,6 +125,7 @@ webhooks: []                       # signed pushes of rollout changes (Standard 
 #   owners               "role:<role>" or Slack user ids; they are reminded until they check in
 #   window_minutes       the occurrence closes and is summarized after this
 #   remind_after_minutes reminders to owners who have not checked in, each inside the window
+#                        (default [60]; left out when the window is 60 minutes or shorter)
 #   grace_minutes        an occurrence missed while the bot was down is still posted within
 #                        this; later, it is recorded as missed
 #   questions            asked at check-in (at least one)

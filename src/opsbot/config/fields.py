@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from opsbot.rituals.schedule import problem
+from opsbot.schedules import problem
 from opsbot.slack.mrkdwn import is_user_id
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

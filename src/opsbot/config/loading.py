@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 from opsbot.config.models import REFERENCES_CHECKED, Config
 from opsbot.config.references import reference_problems
 from opsbot.errors import ConfigError
-from opsbot.rituals.schedule import CronSchedule, EveryWeeksSchedule
+from opsbot.schedules import CronSchedule, EveryWeeksSchedule
 
 
 def load_config(path: str | None) -> Config:

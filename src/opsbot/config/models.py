@@ -7,6 +7,7 @@ Every key is optional; a misspelt key is an error (``extra="forbid"``). Build a 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import (
@@ -21,12 +22,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from opsbot.clock import TimeWindow
+from opsbot.config.default_rituals import DEFAULT_RITUALS
 from opsbot.config.fields import ChannelName, Owner, RoleName, Slug, Text, UserId
 from opsbot.config.references import BUILTIN_ROLES, reference_problems
 from opsbot.config.surfaces import Surface, Webhook
 from opsbot.errors import NotFound
-from opsbot.rituals.defaults import DEFAULT_RITUALS
-from opsbot.rituals.schedule import Schedule, TimeZoneName, check_one_form, problem
+from opsbot.schedules import Schedule, TimeZoneName, check_one_form, problem
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
@@ -110,6 +112,15 @@ class Ritual(_Section):
     def _reminders_inside_window(self) -> Ritual:
         if not self.name:
             self.name = self.key.replace("-", " ").capitalize()
+        if "remind_after_minutes" not in self.model_fields_set:
+            # default reminders that do not fit a short window are left out, not refused:
+            # an error names only keys the person wrote
+            fitting = [m for m in self.remind_after_minutes if m < self.window_minutes]
+            self.remind_after_minutes = fitting
+            return self
+        window = f"window_minutes: {self.window_minutes}"
+        if "window_minutes" not in self.model_fields_set:
+            window += ", the default"
         for index, minutes in enumerate(self.remind_after_minutes):
             if minutes >= self.window_minutes:
                 raise PydanticCustomError(
@@ -117,8 +128,7 @@ class Ritual(_Section):
                     "{problem}",
                     {
                         "at": f"remind_after_minutes[{index}]",
-                        "problem": f"{minutes} is not before the occurrence closes "
-                        f"(window_minutes: {self.window_minutes})",
+                        "problem": f"{minutes} is not before the occurrence closes ({window})",
                     },
                 )
         return self
@@ -150,6 +160,19 @@ class DashboardThresholds(_Section):
         return self
 
 
+class IngestWindow(_Section):
+    """Which record times the ingest API and `opsbot ingest` accept, around the time of receipt."""
+
+    accept_past_days: PositiveInt = 400
+    accept_future_minutes: NonNegativeInt = 60
+
+    def around(self, now: datetime) -> TimeWindow:
+        return TimeWindow(
+            earliest=now - timedelta(days=self.accept_past_days),
+            latest=now + timedelta(minutes=self.accept_future_minutes),
+        )
+
+
 def _default_rituals() -> list[Ritual]:
     return [Ritual.model_validate(ritual) for ritual in DEFAULT_RITUALS]
 
@@ -164,6 +187,7 @@ class Config(_Section):
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     rituals: list[Ritual] = Field(default_factory=_default_rituals)
     dashboard: DashboardThresholds = Field(default_factory=DashboardThresholds)
+    ingest: IngestWindow = Field(default_factory=IngestWindow)
     surfaces: list[Surface] = []
     webhooks: list[Webhook] = []
 

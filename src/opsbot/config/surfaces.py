@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from opsbot.config.fields import ChannelName, Owner
-from opsbot.rituals.schedule import problem
+from opsbot.schedules import problem
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NAME = re.compile(r"^\S+$")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from opsbot.console import news
@@ -146,6 +148,13 @@ def _convert(console: Any, kind: str | None, answer: str, options: list[dict[str
         return _user(console, answer)
     if kind == "multi_users_select":
         return [_user(console, p) for p in answer.split(",") if p.strip()]
+    if kind == "datepicker":
+        try:
+            return date.fromisoformat(answer).isoformat()
+        except ValueError:
+            raise _Unknown("Slack's date picker gives a date: type it as YYYY-MM-DD.") from None
+    if kind == "timepicker" and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", answer):
+        raise _Unknown("Slack's time picker gives a time: type it as HH:MM (24-hour).")
     return answer
 
 

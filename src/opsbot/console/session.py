@@ -29,7 +29,8 @@ HELP = """Console commands
   ingest <file.jsonl>    feed telemetry to the bot (the format: README, "The JSONL file")
   file <n> [save PATH]   print file n (or save it)      people       who is in the workspace
   as <name>              act as someone else            people add <name>   add a person
-  wait [seconds]         let the bot work and show what changed (default 2)
+  wait [seconds]         let the bot work and show what changed (default 2); Enter alone
+                         shows what the bot did meanwhile
   help                   this text                      quit         leave
 Messages are numbered per channel; buttons keep their number for the whole session."""
 
@@ -124,7 +125,8 @@ class Console:
     def handle(self, line: str) -> bool:
         """Act on one line; False when the person wants to leave."""
         line = line.strip()
-        if not line:
+        if not line:  # Enter alone: show whatever the bot did meanwhile (a reminder, a check-in)
+            news.show_news(self)
             return True
         if line.startswith("/"):
             command, _, text = line.partition(" ")

@@ -17,20 +17,20 @@ from sqlmodel import Session
 from opsbot import outbox
 from opsbot.config import Config
 from opsbot.dashboard import blocks, service, store
+from opsbot.seams import RemediationDurations
 
 ACT = "act"
 log = logging.getLogger(__name__)
 
 
 def check_alerts(
-    session: Session, config: Config, *, now: datetime, board: dict[str, Any] | None = None
+    session: Session, config: Config, *, now: datetime, board: dict[str, Any]
 ) -> list[str]:
-    """Post each entry that has just entered act; returns their keys.
+    """Post each entry of ``board`` that has just entered act; returns their keys.
 
     Writes come first (on SQLite a transaction that reads before it writes can be refused
-    when another one wrote in between), so pass ``board`` computed in an earlier transaction.
+    when another one wrote in between), so ``board`` is computed in an earlier transaction.
     """
-    board = board if board is not None else service.dashboard(session, config, now=now)
     acting = {
         f"{metric}:{key}"[:200]: (metric, key, entry)
         for metric, key, entry in service.entries(board)
@@ -58,7 +58,10 @@ def check_alerts(
 
 
 def run_check(
-    tx: Callable[[], AbstractContextManager[Session]], config: Config, now: datetime
+    tx: Callable[[], AbstractContextManager[Session]],
+    config: Config,
+    now: datetime,
+    remediation: RemediationDurations,
 ) -> list[str]:
     """The act-check in two transactions: read the dashboard, then record and post.
 
@@ -66,7 +69,7 @@ def run_check(
     after every ingest then does not queue behind, or hold up, the next batch's write.
     """
     with tx() as session:
-        board = service.dashboard(session, config, now=now)
+        board = service.dashboard(session, config, now=now, remediation=remediation)
         was_acting = store.any_in_act(session)
     if not was_acting and not any(e["state"] == ACT for _, _, e in service.entries(board)):
         return []

@@ -19,7 +19,10 @@ def read_dashboard(ctx: Context, headers: Any) -> Answer:
     if isinstance(caller, Answer):
         return caller
     with ctx.tx() as session:
-        return Answer(200, service.dashboard(session, ctx.config, now=ctx.clock()))
+        board = service.dashboard(
+            session, ctx.config, now=ctx.clock(), remediation=ctx.remediation_durations
+        )
+        return Answer(200, board)
 
 
 def routes(ctx: Context) -> list[Route]:

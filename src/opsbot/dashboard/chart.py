@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 from sqlmodel import Session
 
 from opsbot import outbox
-from opsbot.dashboard.service import config_of
+from opsbot.config import Config
 from opsbot.dashboard.weekly import Series, WeeklySeries, weekly_series
+from opsbot.seams import RemediationDurations, no_remediation_durations
 from opsbot.slack.mrkdwn import escape
 
 PANELS = (  # (attribute, title, y label, as percent)
@@ -91,17 +92,17 @@ def _plot(
 
 def post_weekly_chart(
     session: Session,
-    ctx_or_config: Any,
+    config: Config,
     channel: str,
     now: datetime,
     *,
+    remediation: RemediationDurations = no_remediation_durations,
     thread_key: str | None = None,
 ) -> outbox.OutboxJob:
     """Queue the chart of the five metrics over the last 8 weeks for upload to ``channel``
     (in the thread of the message posted under ``thread_key``, if given: in the same lane,
     so the upload waits for that message)."""
-    config = config_of(ctx_or_config)
-    series = weekly_series(session, config, now=now)
+    series = weekly_series(session, config, now=now, remediation=remediation)
     png = render_png(series)
     day = now.strftime("%Y-%m-%d")
     thread: dict[str, Any] = (

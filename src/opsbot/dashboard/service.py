@@ -13,12 +13,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from opsbot.config import Config, DashboardThresholds
-from opsbot.dashboard import metrics as m
+from opsbot.dashboard import model as m
 from opsbot.dashboard.layout import KEY_FIELD, METRICS
+from opsbot.seams import RemediationDurations, no_remediation_durations
 from opsbot.telemetry import store as telemetry
 from opsbot.telemetry.store import OutcomeTotals
 
@@ -42,18 +42,20 @@ def thresholds_from(settings: DashboardThresholds) -> m.Thresholds:
     return dataclasses.replace(m.Thresholds(), **chosen)
 
 
-def config_of(ctx_or_config: Any) -> Config:
-    """A Config from a Context (its `.config`) or a Config itself."""
-    return ctx_or_config if isinstance(ctx_or_config, Config) else ctx_or_config.config
-
-
 def window_end(now: datetime) -> datetime:
     """The end of every window: the next UTC midnight, so today is a whole (partial) day."""
     return telemetry.day_of(now) + timedelta(days=1)
 
 
-def dashboard(session: Session, config: Config, *, now: datetime) -> dict[str, Any]:
-    """The numbers Slack shows, as the JSON of DESIGN.md ("Ingest API")."""
+def dashboard(
+    session: Session,
+    config: Config,
+    *,
+    now: datetime,
+    remediation: RemediationDurations = no_remediation_durations,
+) -> dict[str, Any]:
+    """The numbers Slack shows, as the JSON of DESIGN.md ("Ingest API"); time to remediation
+    comes from ``remediation`` (``ctx.remediation_durations``, which incidents provide)."""
     limits = thresholds_from(config.dashboard)
     end = window_end(now)
     current = timedelta(days=limits.drift_current_days)
@@ -68,7 +70,7 @@ def dashboard(session: Session, config: Config, *, now: datetime) -> dict[str, A
         "drift": drift(session, limits, end),
     }
     result.update(outcome_metrics(session, limits, end))
-    result["time_to_remediation"] = time_to_remediation(session, limits, now)
+    result["time_to_remediation"] = time_to_remediation(session, limits, now, remediation)
     return result
 
 
@@ -188,10 +190,10 @@ def outcome_metrics(
 
 
 def time_to_remediation(
-    session: Session, limits: m.Thresholds, now: datetime
+    session: Session, limits: m.Thresholds, now: datetime, remediation: RemediationDurations
 ) -> list[dict[str, Any]]:
     """Median and p90 of declared → last fix verified, per severity, over resolved incidents."""
-    durations = remediation_durations(session, since=now - timedelta(days=limits.remediation_days))
+    durations = remediation(session, since=now - timedelta(days=limits.remediation_days))
     entries = []
     for severity in sorted(limits.remediation_targets):
         summary = m.remediation_summary(
@@ -211,30 +213,6 @@ def time_to_remediation(
             }
         )
     return entries
-
-
-def remediation_durations(
-    session: Session, *, since: datetime, until: datetime | None = None
-) -> dict[str, list[float]]:
-    """Seconds from declared to the last fix verified, per severity, for incidents resolved
-    since ``since``; empty while the incidents feature (or its tables) is not there."""
-    try:
-        from opsbot.incidents.store import Incident
-    except ImportError:
-        return {}
-    if not inspect(session.connection()).has_table(Incident.__tablename__):
-        return {}
-    query = select(Incident.severity, Incident.declared_at, Incident.remediated_at).where(
-        col(Incident.resolved_at) >= since, col(Incident.remediated_at).is_not(None)
-    )
-    if until is not None:
-        query = query.where(col(Incident.resolved_at) < until)
-    rows = session.exec(query).all()
-    found: dict[str, list[float]] = defaultdict(list)
-    for severity, declared, remediated in rows:
-        if remediated is not None:
-            found[severity].append(max(0.0, (remediated - declared).total_seconds()))
-    return found
 
 
 def entries(board: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

@@ -21,10 +21,17 @@ HOME_ORDER = 50
 WEEKLY_REVIEW = "weekly-model-workflow-review"  # the ritual whose occurrences show the chart
 
 
+def board_of(ctx: Context, session: Session) -> dict[str, Any]:
+    """The dashboard now, with incidents' time to remediation from the Context."""
+    return service.dashboard(
+        session, ctx.config, now=ctx.clock(), remediation=ctx.remediation_durations
+    )
+
+
 def show_dashboard(ctx: Context, req: CommandRequest) -> Reply:
     """`/ops dashboard`: each metric's value, trend, state and reason, to the typist."""
     with ctx.tx() as session:
-        board = service.dashboard(session, ctx.config, now=ctx.clock())
+        board = board_of(ctx, session)
     return Reply(blocks.dashboard_text(board), blocks=blocks.dashboard_blocks(board))
 
 
@@ -32,7 +39,7 @@ def home_section(ctx: Context) -> Any:
     def section(session: Session, user_id: str) -> list[dict[str, Any]]:
         from opsbot.team import service as team
 
-        board = service.dashboard(session, ctx.config, now=ctx.clock())
+        board = board_of(ctx, session)
         roles = team.roles_of(session, ctx.config, user_id)
         return [
             kit.divider(),
@@ -45,7 +52,7 @@ def home_section(ctx: Context) -> Any:
 
 def run_alert_check(ctx: Context) -> list[str]:
     """One act-check: post the entries that entered act; returns their keys."""
-    return alerts.run_check(ctx.tx, ctx.config, ctx.clock())
+    return alerts.run_check(ctx.tx, ctx.config, ctx.clock(), ctx.remediation_durations)
 
 
 def after_ingest(ctx: Context) -> list[str]:
@@ -64,7 +71,12 @@ def chart_in_thread(ctx: Context) -> Any:
 
     def post(session: Session, posted: PostedOccurrence) -> None:
         chart.post_weekly_chart(
-            session, ctx.config, posted.channel, posted.now, thread_key=posted.thread_key
+            session,
+            ctx.config,
+            posted.channel,
+            posted.now,
+            remediation=ctx.remediation_durations,
+            thread_key=posted.thread_key,
         )
 
     return post

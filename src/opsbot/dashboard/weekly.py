@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from opsbot.config import Config
-from opsbot.dashboard import metrics as m
-from opsbot.dashboard.service import remediation_durations, thresholds_from, window_end
+from opsbot.dashboard import model as m
+from opsbot.dashboard.service import thresholds_from, window_end
+from opsbot.seams import RemediationDurations, no_remediation_durations
 from opsbot.telemetry import store as telemetry
 from opsbot.telemetry.histogram import Histogram
 
@@ -34,7 +35,12 @@ class WeeklySeries:
 
 
 def weekly_series(
-    session: Session, config: Config, *, now: datetime, weeks: int = 8
+    session: Session,
+    config: Config,
+    *,
+    now: datetime,
+    weeks: int = 8,
+    remediation: RemediationDurations = no_remediation_durations,
 ) -> WeeklySeries:
     """The last ``weeks`` weeks (the newest ending today) of every metric."""
     limits = thresholds_from(config.dashboard)
@@ -63,7 +69,7 @@ def weekly_series(
             )
             for slot in slots
         ]
-    result.time_to_remediation_hours = _remediation(session, starts)
+    result.time_to_remediation_hours = _remediation(session, starts, remediation)
     return result
 
 
@@ -109,11 +115,13 @@ def _drift(session: Session, starts: list[datetime], limits: m.Thresholds) -> Se
     return series
 
 
-def _remediation(session: Session, starts: list[datetime]) -> Series:
+def _remediation(
+    session: Session, starts: list[datetime], remediation: RemediationDurations
+) -> Series:
     """Median hours from declared to last fix verified, of incidents resolved in each week."""
     values: list[float | None] = []
     for start in starts:
-        found = remediation_durations(session, since=start, until=start + WEEK)
+        found = remediation(session, since=start, until=start + WEEK)
         durations = [seconds for per in found.values() for seconds in per]
         values.append(m.percentile(durations, 50) / 3600 if durations else None)
     return {"all severities": values} if any(v is not None for v in values) else {}

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from opsbot.durations import duration
-from opsbot.incidents import model
-from opsbot.incidents.model import IncidentFacts, Layer, LayerVerdict
+from opsbot.incidents import checks, store
+from opsbot.incidents.model import IncidentFacts, Layer, LayerVerdict, Status
 from opsbot.incidents.store import Finding, Fix, Incident
 from opsbot.slack import blocks as kit
 from opsbot.slack.mrkdwn import escape, is_user_id, truncate
@@ -76,11 +76,11 @@ def control_panel(
             ],
             block_id="incident_state",
         ),
-        kit.section(f"*{model.next_gate(facts)}*", block_id="incident_next"),
+        kit.section(f"*{checks.next_gate(facts)}*", block_id="incident_next"),
     ]
-    if incident.status in ("declared", "contained"):
-        missing = model.missing_for_resolve(facts)
-        if missing and incident.status == "contained":
+    if incident.status == Status.CONTAINED:
+        missing = checks.missing_lines(facts)
+        if missing:
             blocks.append(
                 kit.section(
                     kit.lines([f"• {m}" for m in missing], kit.SECTION_TEXT),
@@ -90,13 +90,13 @@ def control_panel(
     blocks.append(kit.section(_containment(incident, facts), block_id="incident_containment"))
     blocks.append(kit.section(rca_text(facts), block_id="incident_rca"))
     blocks.append(kit.section(fixes_text(fixes), block_id="incident_fixes"))
-    if incident.status != "closed":
+    if incident.status != Status.CLOSED:
         blocks.append(
             kit.actions(
                 [
                     kit.button(label, action, str(incident.id))
                     for label, action in BUTTONS
-                    if not (incident.status == "resolved" and action != "incident.close")
+                    if not (incident.status == Status.RESOLVED and action != "incident.close")
                 ],
                 block_id="incident_actions",
             )
@@ -189,13 +189,11 @@ def announcement(incident: Incident, channel: Any) -> list[dict[str, Any]]:
 
 def status_text(incident: Incident, facts: IncidentFacts, fixes: list[Fix]) -> str:
     """`/incident status`: one message, what holds and what is missing."""
-    missing = (
-        model.missing_for_resolve(facts) if incident.status in ("declared", "contained") else []
-    )
+    missing = checks.missing_lines(facts) if incident.status in store.OPEN_STATUSES else []
     lines = [
         f"*{name(incident)}*: {escape(incident.title)}",
         f"{incident.severity} · {incident.status} · lead {person(incident.acting_lead)}",
-        model.next_gate(facts),
+        checks.next_gate(facts),
         rca_text(facts),
         fixes_text(fixes),
     ]

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from opsbot import outbox, people
 from opsbot.durations import duration
-from opsbot.incidents import blocks, effects, model, store
+from opsbot.incidents import blocks, checks, effects, model, store
 from opsbot.incidents.facts import fix_facts
 from opsbot.incidents.lifecycle import changed, load
 from opsbot.incidents.model import Layer, LayerVerdict, Status
@@ -107,9 +107,9 @@ def close(
 ) -> Postmortem:
     """Close a resolved incident: publish the postmortem in its channel and keep it."""
     incident = load(session, incident_id)
-    model.check_may_finish(actor, lead=incident.acting_lead, admins=admins, action="close")
-    model.check_transition(Status(incident.status), Status.CLOSED)
-    incident.status, incident.closed_at = "closed", now
+    checks.check_may_finish(actor, lead=incident.acting_lead, admins=admins, action="close")
+    checks.check_transition(Status(incident.status), Status.CLOSED)
+    incident.status, incident.closed_at = Status.CLOSED, now
     changed(session, incident, now=now, actor=actor, kind="closed", text="Closed", topic=True)
     markdown = postmortem_markdown(session, incident)
     postmortem = Postmortem(incident_id=incident.id or 0, markdown=markdown, created_at=now)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from opsbot.errors import OpsError
 from opsbot.incidents.model import DEFAULT_SEVERITY, MAX_TITLE, Layer, Role, Severity
 from opsbot.slack.grammar import Grammar, one_person, split
-from opsbot.slack.mrkdwn import code
+from opsbot.slack.mrkdwn import code, escape
 
+Word = TypeVar("Word", Severity, Layer, Role)
 _SEVERITY_WORD = re.compile(r"sev\d+", re.IGNORECASE)
 _TEST_ID = re.compile(r"[A-Za-z0-9_.:/-]+")
 _TEST_ARG = re.compile(r"(?:^|\s)test=(\S*)", re.IGNORECASE)
@@ -200,13 +202,36 @@ def parse(text: str) -> IncidentCommand:
     return _PARSERS[name](rest)
 
 
+def parse_severity(text: str, *, hint: str | None = None) -> Severity:
+    """`sev2`, `SEV2` or ` Sev2 ` → Severity.SEV2; anything else is refused."""
+    return _word(Severity, text, "severity", "sev1 (worst) to sev4", hint)
+
+
+def parse_layer(text: str, *, hint: str | None = None) -> Layer:
+    """`data` or `Data` → Layer.DATA; anything else is refused."""
+    return _word(Layer, text, "layer", "model, data or workflow", hint)
+
+
+def parse_role(text: str, *, hint: str | None = None) -> Role:
+    """`lead`, `comms` or `scribe` (any case); anything else is refused."""
+    return _word(Role, text, "role", "lead, comms or scribe", hint)
+
+
+def _word(kind: type[Word], text: str, what: str, choices: str, hint: str | None) -> Word:
+    word = text.strip().lower()
+    try:
+        return kind(word)
+    except ValueError:
+        raise OpsError(f"unknown {what} {escape(word)}; use {choices}", hint=hint) from None
+
+
 def _declare(rest: str) -> Declare | DeclareModal:
     if not rest:
         return DeclareModal()
     first, title = split(rest)
     severity = None
     if _SEVERITY_WORD.fullmatch(first):
-        severity = Severity.parse(first, hint=GRAMMAR.type_("declare"))
+        severity = parse_severity(first, hint=GRAMMAR.type_("declare"))
     else:
         title = rest
     title = " ".join(title.split())
@@ -229,14 +254,14 @@ def _severity(rest: str) -> ChangeSeverity:
     word, reason = split(rest)
     if not word:
         raise OpsError("Which severity?", hint=GRAMMAR.type_("severity"))
-    return ChangeSeverity(Severity.parse(word, hint=GRAMMAR.type_("severity")), reason or None)
+    return ChangeSeverity(parse_severity(word, hint=GRAMMAR.type_("severity")), reason or None)
 
 
 def _role(rest: str) -> AssignRole:
     word, who = split(rest)
     if not word:
         raise OpsError("Which role, and for whom?", hint=GRAMMAR.type_("role"))
-    role = Role.parse(word, hint=GRAMMAR.type_("role"))
+    role = parse_role(word, hint=GRAMMAR.type_("role"))
     if not who:
         raise OpsError(f"Who should be {role}?", hint="Type " + code(f"/incident role {role} @"))
     return AssignRole(role, one_person(who, example=f"/incident role {role} @name"))
@@ -254,7 +279,7 @@ def _layer_and_text(rest: str, command: str, what: str) -> tuple[Layer, str]:
     word, text = split(rest)
     if not word:
         raise OpsError("Which layer: model, data or workflow?", hint=GRAMMAR.type_(command))
-    layer = Layer.parse(word, hint=GRAMMAR.type_(command))
+    layer = parse_layer(word, hint=GRAMMAR.type_(command))
     if not text:
         raise OpsError(
             f"The {what} is missing.", hint="Type " + code(f"/incident {command} {layer} <{what}>")

@@ -17,8 +17,9 @@ from opsbot import outbox
 from opsbot.config import Config
 from opsbot.errors import OpsError
 from opsbot.incidents import blocks, effects, model, naming, store
+from opsbot.incidents.checks import check_surface
 from opsbot.incidents.facts import snapshot
-from opsbot.incidents.model import Severity, check_surface
+from opsbot.incidents.model import Severity
 from opsbot.incidents.store import Incident
 from opsbot.outbox import OutboxJob
 from opsbot.slack.mrkdwn import code, escape
@@ -158,18 +159,8 @@ def declare(
         on_fail=HOOK_FAILED,
         now=now,
     )
-    for user in people[1:]:  # one job each: a deactivated role holder must not stop the rest
-        outbox.enqueue(
-            session,
-            kind="incident.invite",
-            lane=effects.lane(incident),
-            now=now,
-            steps=[
-                outbox.step(
-                    "conversations.invite", channel=effects.channel_arg(incident), users=user
-                )
-            ],
-        )
+    for user in people[1:]:
+        effects.invite(session, incident, user, now=now)
     return incident
 
 

@@ -40,6 +40,19 @@ def topic(incident: Incident) -> str:
     return head + truncate(escape(incident.title), MAX_TOPIC - len(head))
 
 
+def invite(session: Session, incident: Incident, user: str, *, now: datetime) -> None:
+    """Invite one person to the incident's channel, as a job of its own (a deactivated account
+    must not stop the others; already in the channel counts as done, so inviting twice is
+    harmless)."""
+    outbox.enqueue(
+        session,
+        kind="incident.invite",
+        lane=lane(incident),
+        now=now,
+        steps=[outbox.step("conversations.invite", channel=channel_arg(incident), users=user)],
+    )
+
+
 def say(
     session: Session,
     incident: Incident,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.incidents import blocks, store
+from opsbot.incidents.model import Status
 from opsbot.slack import blocks as kit
 
 MAX_ROWS = 15
@@ -25,7 +26,7 @@ def _lines(title: str, incidents: list[store.Incident], empty: str) -> list[dict
 
 def section(session: Session, user_id: str) -> list[dict[str, Any]]:
     """App Home blocks for one person."""
-    mine = [i for i in store.with_role(session, user_id=user_id) if i.status != "closed"]
+    mine = [i for i in store.with_role(session, user_id=user_id) if i.status != Status.CLOSED]
     open_ = store.open_incidents(session)
     return [
         kit.header("Incidents"),

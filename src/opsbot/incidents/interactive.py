@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from opsbot.context import Context
 from opsbot.errors import NotFound, OpsError
-from opsbot.incidents import declaring, modals, model, service, store, updates
-from opsbot.incidents.model import DEFAULT_SEVERITY, Layer, Severity
+from opsbot.incidents import checks, commands, declaring, modals, service, store, updates
+from opsbot.incidents.model import DEFAULT_SEVERITY, Layer, Status
 from opsbot.incidents.store import Incident
 from opsbot.slack.listeners import Click, Respond, Submit, check_field, on_action, on_view
 
@@ -52,7 +52,7 @@ def _open_modal(ctx: Context, name: str) -> Click:
     def opened(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         with ctx.tx() as session:
             incident = _incident_of(session, body)
-            if incident.status == "closed":
+            if incident.status == Status.CLOSED:
                 raise OpsError("This incident is closed; its record is final.")
             if name == "incident.verify":
                 open_fixes = [
@@ -105,7 +105,7 @@ def _submissions(ctx: Context) -> dict[str, Change]:
         return ctx.clock()
 
     def layer(v: dict[str, Any]) -> Layer:
-        return Layer.parse(v.get("layer") or "")
+        return commands.parse_layer(v.get("layer") or "")
 
     return {
         "incident.contain": lambda s, n, v, who: service.contain(
@@ -133,7 +133,7 @@ def _submitted(ctx: Context, name: str, change: Change) -> Submit:
     def submitted(body: dict[str, Any], view: dict[str, Any]) -> None:
         values = modals.values(view)
         if name == "incident.fix":
-            check_field("test", model.check_test_id, values.get("test") or "")
+            check_field("test", checks.check_test_id, values.get("test") or "")
         with ctx.tx() as session:
             change(session, _incident_of(session, body).id or 0, values, body["user"]["id"])
 
@@ -146,10 +146,10 @@ def _declare_submitted(ctx: Context) -> Submit:
         check_field("title", declaring.check_title, v.get("title") or "")
         check_field("description", declaring.check_description, v.get("description"))
         known = [surface.key for surface in ctx.config.surfaces]
-        check_field("surface", model.check_surface, v.get("surface"), known)
+        check_field("surface", checks.check_surface, v.get("surface"), known)
         declaration = service.Declaration(
             title=v.get("title") or "",
-            severity=Severity.parse(v.get("severity") or DEFAULT_SEVERITY),
+            severity=commands.parse_severity(v.get("severity") or DEFAULT_SEVERITY),
             description=v.get("description"),
             customer_impact=v.get("impact") == "yes",
             ai_surface=v.get("surface"),
@@ -170,7 +170,7 @@ def pinned(ctx: Context, event: dict[str, Any], client: WebClient) -> bool:
     channel, ts = item.get("channel") or "", item.get("ts") or ""
     with ctx.tx() as session:
         incident = store.by_channel(session, channel_id=channel)
-        if incident is None or incident.status == "closed":
+        if incident is None or incident.status == Status.CLOSED:
             return False
     message = _fetch_message(client, channel, ts)
     if message is None:

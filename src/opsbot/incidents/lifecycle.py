@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from opsbot import outbox
 from opsbot.config import Config
 from opsbot.errors import NotFound, OpsError
-from opsbot.incidents import blocks, effects, model, store
+from opsbot.incidents import blocks, checks, effects, store
 from opsbot.incidents.facts import snapshot
 from opsbot.incidents.model import Role, Severity, Status
 from opsbot.incidents.store import Incident
@@ -36,7 +35,7 @@ def load(session: Session, incident_id: int) -> Incident:
 
 def editable(session: Session, incident_id: int) -> Incident:
     incident = load(session, incident_id)
-    model.check_editable(Status(incident.status))
+    checks.check_editable(Status(incident.status))
     return incident
 
 
@@ -106,18 +105,8 @@ def change_severity(
         data={"from": old, "to": severity.value, "reason": reason},
         announce=f"<@{actor}> changed the severity from {old} to *{severity.value}*{escape(why)}.",
     )
-    for user in invite:  # already_in_channel counts as done, so re-inviting is harmless
-        outbox.enqueue(
-            session,
-            kind="incident.invite",
-            lane=effects.lane(incident),
-            now=now,
-            steps=[
-                outbox.step(
-                    "conversations.invite", channel=effects.channel_arg(incident), users=user
-                )
-            ],
-        )
+    for user in invite:
+        effects.invite(session, incident, user, now=now)
     return incident
 
 
@@ -147,9 +136,9 @@ def contain(
 ) -> Incident:
     """Record what stopped the harm; the incident moves to contained."""
     incident = load(session, incident_id)
-    model.check_transition(Status(incident.status), Status.CONTAINED)
+    checks.check_transition(Status(incident.status), Status.CONTAINED)
     text = check_text(text, "containment")
-    incident.status, incident.contained_at, incident.containment = "contained", now, text
+    incident.status, incident.contained_at, incident.containment = Status.CONTAINED, now, text
     changed(
         session,
         incident,
@@ -185,7 +174,7 @@ def name_surface(
 ) -> Incident:
     """Name the AI surface the incident is about (a configured surface, when there are any)."""
     incident = editable(session, incident_id)
-    surface = model.check_surface(key, [s.key for s in config.surfaces])
+    surface = checks.check_surface(key, [s.key for s in config.surfaces])
     if surface == incident.ai_surface:
         raise OpsError(f"This incident is already about {code(surface or '')}.")
     old, incident.ai_surface = incident.ai_surface, surface
@@ -207,9 +196,9 @@ def resolve(
 ) -> Incident:
     """Resolve once every gate holds; the refusal lists each missing item."""
     incident = load(session, incident_id)
-    model.check_may_finish(actor, lead=incident.acting_lead, admins=admins, action="resolve")
-    model.check_resolve(snapshot(session, incident))
-    incident.status, incident.resolved_at = "resolved", now
+    checks.check_may_finish(actor, lead=incident.acting_lead, admins=admins, action="resolve")
+    checks.check_resolve(snapshot(session, incident))
+    incident.status, incident.resolved_at = Status.RESOLVED, now
     changed(
         session,
         incident,

@@ -1,7 +1,8 @@
 """Incident rules: the lifecycle, the resolve gates, who may finish, durations and nudges.
 
-Pure functions over plain values: no Slack, no SQL, no clock reads. Every text returned or raised
-is mrkdwn that is already escaped, ready to send as it is.
+Pure functions over plain values: no Slack, no SQL, no clock reads. They return plain values
+(an enum, a list of ``Missing`` gates); ``checks`` words them for Slack, and the postmortem, CLI
+and API may word them their own way.
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from opsbot.errors import NotAllowed, OpsError
-from opsbot.slack.mrkdwn import code, escape, mention
-
 
 class Severity(StrEnum):
     """How bad it is: sev1 is the worst, sev4 the mildest."""
@@ -22,17 +20,6 @@ class Severity(StrEnum):
     SEV2 = "sev2"
     SEV3 = "sev3"
     SEV4 = "sev4"
-
-    @classmethod
-    def parse(cls, text: str, *, hint: str | None = None) -> Severity:
-        """`sev2`, `SEV2` or ` Sev2 ` → Severity.SEV2; anything else is refused."""
-        word = text.strip().lower()
-        try:
-            return cls(word)
-        except ValueError:
-            raise OpsError(
-                f"unknown severity {escape(word)}; use sev1 (worst) to sev4", hint=hint
-            ) from None
 
     @property
     def rank(self) -> int:
@@ -61,17 +48,6 @@ class Layer(StrEnum):
     DATA = "data"
     WORKFLOW = "workflow"
 
-    @classmethod
-    def parse(cls, text: str, *, hint: str | None = None) -> Layer:
-        """`data` or `Data` → Layer.DATA; anything else is refused."""
-        word = text.strip().lower()
-        try:
-            return cls(word)
-        except ValueError:
-            raise OpsError(
-                f"unknown layer {escape(word)}; use model, data or workflow", hint=hint
-            ) from None
-
 
 class Role(StrEnum):
     """The roles a person holds in one incident."""
@@ -79,17 +55,6 @@ class Role(StrEnum):
     LEAD = "lead"
     COMMS = "comms"
     SCRIBE = "scribe"
-
-    @classmethod
-    def parse(cls, text: str, *, hint: str | None = None) -> Role:
-        """`lead`, `comms` or `scribe` (any case); anything else is refused."""
-        word = text.strip().lower()
-        try:
-            return cls(word)
-        except ValueError:
-            raise OpsError(
-                f"unknown role {escape(word)}; use lead, comms or scribe", hint=hint
-            ) from None
 
 
 class LayerVerdict(StrEnum):
@@ -129,6 +94,35 @@ class IncidentFacts:
     fixes: Sequence[FixFacts] = ()
 
 
+class Gate(StrEnum):
+    """A resolve gate: what must hold before an incident may be resolved."""
+
+    CONTAINMENT = "containment"  # containment recorded
+    CUSTOMER_UPDATE = "customer-update"  # for sev1 and sev2, a customer update sent
+    LAYER = "layer"  # each RCA layer has a finding or is ruled out
+    FIX = "fix"  # at least one fix recorded
+    VERIFICATION = "verification"  # each fix verified by its test
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """One resolve gate not met (for a layer or a fix, which one)."""
+
+    gate: Gate
+    layer: Layer | None = None
+    fix: FixFacts | None = None
+
+
+class NextStep(StrEnum):
+    """What an incident needs next."""
+
+    CONTAIN = "contain"
+    COMPLETE = "complete"  # contained, but resolve gates are still open
+    RESOLVE = "resolve"
+    CLOSE = "close"
+    DONE = "done"  # closed: the postmortem is published
+
+
 DEFAULT_SEVERITY = Severity.SEV2  # of a declaration that names none
 MAX_TITLE = 150  # the title is the control panel's header block (plain_text, 150)
 DEFAULT_UPDATE_CADENCE_MINUTES: Mapping[Severity, int | None] = {
@@ -145,71 +139,10 @@ _NEXT: Mapping[Status, Status] = {
     Status.CONTAINED: Status.RESOLVED,
     Status.RESOLVED: Status.CLOSED,
 }
-_NOTE = code("/incident note <text>")
-_RESOLVE = code("/incident resolve")
-_CLOSE = code("/incident close")
-_CONTAIN = code("/incident contain <what stopped the harm>")
-_REFUSALS: Mapping[tuple[Status, Status], tuple[str, str]] = {
-    (Status.CONTAINED, Status.CONTAINED): (
-        "Containment is already recorded.",
-        f"Add what else was done to the timeline: {_NOTE}",
-    ),
-    (Status.RESOLVED, Status.CONTAINED): (
-        "This incident is already resolved; containment can no longer be recorded.",
-        f"Add it to the timeline instead: {_NOTE}",
-    ),
-    (Status.DECLARED, Status.RESOLVED): (
-        "Nothing is contained yet, so it cannot be resolved.",
-        f"Record containment first: {_CONTAIN}",
-    ),
-    (Status.RESOLVED, Status.RESOLVED): (
-        "This incident is already resolved.",
-        f"Close it to publish the postmortem: {_CLOSE}",
-    ),
-    (Status.DECLARED, Status.CLOSED): (
-        "This incident is not resolved yet, so it cannot be closed.",
-        f"Resolve it first: {_RESOLVE}",
-    ),
-    (Status.CONTAINED, Status.CLOSED): (
-        "This incident is not resolved yet, so it cannot be closed.",
-        f"Resolve it first: {_RESOLVE}",
-    ),
-}
-_DECLARE = code("/incident declare [sevN] <title>")
 
 
 MAX_SURFACE = 200
 MAX_TEST_ID = 200
-
-
-def check_test_id(text: str) -> str:
-    """The id of the eval case or test that verifies a fix: one word, at most 200 characters."""
-    test_id = text.strip()
-    if not test_id or len(test_id) > MAX_TEST_ID or any(c.isspace() for c in test_id):
-        raise OpsError(
-            "A fix needs the id of the test that verifies it (one word).",
-            hint="For example " + code("test=eval-refund-guard"),
-        )
-    return test_id
-
-
-def check_surface(value: str | None, known: Sequence[str]) -> str | None:
-    """The AI surface to record: a configured surface's key when ``known`` lists any (anything
-    else is refused), else the text as given; blank means none."""
-    text = " ".join((value or "").split())
-    if not text:
-        return None
-    if known and text not in known:
-        raise OpsError(
-            f"There is no surface {code(text)}.",
-            hint="Surfaces: " + ", ".join(code(key) for key in known) + ".",
-        )
-    if len(text) > MAX_SURFACE:
-        raise OpsError(
-            f"The AI surface is {len(text)} characters; the limit is {MAX_SURFACE}.",
-            hint="Name it in a few words.",
-        )
-    return text
 
 
 def can_transition(status: Status, to: Status) -> bool:
@@ -217,88 +150,23 @@ def can_transition(status: Status, to: Status) -> bool:
     return _NEXT.get(status) is to
 
 
-def check_transition(status: Status, to: Status) -> None:
-    """Refuse any step but the next one, saying why and what to type instead."""
-    if can_transition(status, to):
-        return
-    if status is Status.CLOSED:
-        raise OpsError(
-            "This incident is closed; its record is final.",
-            hint=f"For new harm, declare a new incident: {_DECLARE}",
-        )
-    if to is Status.DECLARED:
-        raise OpsError("An incident cannot go back to declared.", hint=f"Status: {status}")
-    message, hint = _REFUSALS[(status, to)]
-    raise OpsError(message, hint=hint)
-
-
-def check_editable(status: Status) -> None:
-    """Refuse changes to a closed incident (its postmortem is published)."""
-    if status is Status.CLOSED:
-        check_transition(status, Status.CLOSED)
-
-
-def missing_for_resolve(facts: IncidentFacts) -> list[str]:
-    """Every resolve gate not met, each a sentence saying what to type; empty when all hold."""
-    missing: list[str] = []
+def missing_for_resolve(facts: IncidentFacts) -> list[Missing]:
+    """Every resolve gate not met, in the order they are usually met; empty when all hold."""
+    missing: list[Missing] = []
     if facts.contained_at is None:
-        missing.append(f"Containment is not recorded: {_CONTAIN}")
+        missing.append(Missing(Gate.CONTAINMENT))
     if facts.severity.requires_customer_update and facts.customer_update_count < 1:
-        missing.append(
-            f"No customer update yet (required for sev1 and sev2): {code('/incident update')}"
-        )
-    for layer in Layer:
-        if layer not in facts.layers:
-            missing.append(
-                f"The {layer} layer has no finding and is not ruled out: "
-                f"{code(f'/incident rca {layer} <finding>')} or "
-                f"{code(f'/incident rule-out {layer} <reason>')}"
-            )
+        missing.append(Missing(Gate.CUSTOMER_UPDATE))
+    missing += [Missing(Gate.LAYER, layer=layer) for layer in Layer if layer not in facts.layers]
     if not facts.fixes:
-        missing.append(
-            f"No fix is recorded: {code('/incident fix <description> test=<verification-test-id>')}"
-        )
-    for fix in facts.fixes:
-        if not fix.verified:
-            missing.append(
-                f"Fix {fix.number} (test {escape(fix.test_id)}) is not verified: "
-                f"{code(f'/incident verify {fix.number} <evidence>')} or report a passing eval run"
-            )
+        missing.append(Missing(Gate.FIX))
+    missing += [Missing(Gate.VERIFICATION, fix=fix) for fix in facts.fixes if not fix.verified]
     return missing
-
-
-def check_resolve(facts: IncidentFacts) -> None:
-    """Refuse to resolve before every gate holds (or once resolved), listing what is missing."""
-    if facts.status in (Status.RESOLVED, Status.CLOSED):
-        check_transition(facts.status, Status.RESOLVED)
-    missing = missing_for_resolve(facts)
-    if missing:
-        raise OpsError(
-            f"Cannot resolve yet: {_items(len(missing))} missing.",
-            hint="\n".join(f"• {item}" for item in missing),
-        )
 
 
 def may_finish(actor: str, *, lead: str | None, admins: Collection[str]) -> bool:
     """The lead and the configured admins may resolve and close an incident."""
     return actor == lead or actor in admins
-
-
-def check_may_finish(
-    actor: str, *, lead: str | None, admins: Collection[str], action: str = "resolve"
-) -> None:
-    """Refuse a resolve or close by anyone but the lead or an admin, naming who may."""
-    if may_finish(actor, lead=lead, admins=admins):
-        return
-    holders = ["the incident lead" + (f" ({mention(lead)})" if lead else "")]
-    if admins:
-        holders.append("an admin (" + ", ".join(mention(a) for a in sorted(admins)) + ")")
-    message = f"Only {' or '.join(holders)} may {escape(action)} this incident."
-    if lead:
-        hint = f"Ask {mention(lead)}, or to become lead: {code('/incident role lead @you')}"
-    else:
-        hint = f"Nobody is lead yet: {code('/incident role lead @person')}"
-    raise NotAllowed(message, hint=hint)
 
 
 def time_to_contain(declared_at: datetime, contained_at: datetime | None) -> timedelta | None:
@@ -388,22 +256,15 @@ def unverified_fix_nudge_due(
     return last_nudge_at is None or now - last_nudge_at >= every
 
 
-def next_gate(facts: IncidentFacts) -> str:
-    """The control panel's one line about what the incident needs next."""
+def next_step(facts: IncidentFacts) -> NextStep:
+    """What the incident needs next (the control panel says it)."""
     if facts.status is Status.DECLARED:
-        return "Next: contain the harm"
+        return NextStep.CONTAIN
     if facts.status is Status.CONTAINED:
-        missing = len(missing_for_resolve(facts))
-        if missing:
-            return f"To resolve: {_items(missing)} missing"
-        return f"Ready to resolve: {_RESOLVE}"
+        return NextStep.COMPLETE if missing_for_resolve(facts) else NextStep.RESOLVE
     if facts.status is Status.RESOLVED:
-        return f"Next: close it to publish the postmortem: {_CLOSE}"
-    return "Closed: the postmortem is published"
-
-
-def _items(count: int) -> str:
-    return f"{count} item" if count == 1 else f"{count} items"
+        return NextStep.CLOSE
+    return NextStep.DONE
 
 
 def _since(start: datetime, end: datetime) -> timedelta:

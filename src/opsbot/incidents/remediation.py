@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.errors import NotFound, OpsError
-from opsbot.incidents import model, store
+from opsbot.incidents import checks, store
 from opsbot.incidents.lifecycle import changed, check_text, editable
 from opsbot.incidents.model import Layer, LayerVerdict
 from opsbot.incidents.store import Fix, Incident
@@ -92,7 +92,7 @@ def add_fix(
     """Record a fix and the eval case or test that will verify it; numbered 1, 2, …"""
     incident = editable(session, incident_id)
     description = check_text(description, "fix description")
-    test_id = model.check_test_id(test_id)
+    test_id = checks.check_test_id(test_id)
     number = store.next_fix_number(session, incident_id=incident.id or 0)
     fix = Fix(
         incident_id=incident.id or 0,
@@ -197,13 +197,6 @@ def verify_fixes_by_tests(
         )
         verified.append(fix)
     return verified
-
-
-def verify_fixes_by_test(
-    session: Session, *, test_id: str, run_ref: str, at: datetime
-) -> list[Fix]:
-    """``verify_fixes_by_tests`` for one passing test id."""
-    return verify_fixes_by_tests(session, test_ids=[test_id], run_ref=run_ref, at=at)
 
 
 def verified_by_eval_run(session: Session, run: EvalRunSummary) -> list[dict[str, Any]]:

@@ -28,7 +28,6 @@ from opsbot.incidents.remediation import (
     record_finding,
     rule_out,
     verify_fix,
-    verify_fixes_by_test,
     verify_fixes_by_tests,
 )
 from opsbot.incidents.store import Fix, Incident
@@ -57,7 +56,6 @@ __all__ = [
     "run_nudges",
     "unverified_fixes",
     "verify_fix",
-    "verify_fixes_by_test",
     "verify_fixes_by_tests",
 ]
 

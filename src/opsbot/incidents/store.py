@@ -9,8 +9,9 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from opsbot.db import UTCDateTime, insert_ignore
+from opsbot.incidents.model import Status
 
-OPEN_STATUSES = ("declared", "contained")
+OPEN_STATUSES = (Status.DECLARED, Status.CONTAINED)
 SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
 
 
@@ -24,7 +25,7 @@ class Incident(SQLModel, table=True):
     title: str = Field(max_length=150)
     description: str | None = Field(default=None, sa_column=Column(Text))
     severity: str = Field(max_length=10, index=True)
-    status: str = Field(default="declared", max_length=20, index=True)
+    status: str = Field(default=Status.DECLARED, max_length=20, index=True)
     channel_id: str | None = Field(default=None, max_length=40, index=True)
     channel_name: str = Field(max_length=80)
     declarer: str = Field(max_length=20)
@@ -291,7 +292,7 @@ def closed_fixes(session: Session) -> list[tuple[Incident, Fix]]:
     query = (
         select(Incident, Fix)
         .join(Fix, col(Fix.incident_id) == Incident.id)
-        .where(Incident.status == "closed")
+        .where(Incident.status == Status.CLOSED)
         .order_by(col(Incident.id), col(Fix.number))
     )
     return [(i, f) for i, f in session.exec(query)]
@@ -318,3 +319,21 @@ def last_nudge(session: Session, *, incident_id: int, kind: str) -> datetime | N
 
 def postmortem(session: Session, *, incident_id: int) -> Postmortem | None:
     return session.get(Postmortem, incident_id)
+
+
+def remediation_durations(
+    session: Session, *, since: datetime, until: datetime | None = None
+) -> dict[str, list[float]]:
+    """Seconds from declared to the last fix verified, per severity, of the incidents resolved
+    in [since, until): what ``ctx.remediation_durations`` gives the dashboard."""
+    query = select(Incident.severity, Incident.declared_at, Incident.remediated_at).where(
+        col(Incident.resolved_at) >= since, col(Incident.remediated_at).is_not(None)
+    )
+    if until is not None:
+        query = query.where(col(Incident.resolved_at) < until)
+    found: dict[str, list[float]] = {}
+    for severity, declared, remediated in session.exec(query).all():
+        if remediated is not None:
+            seconds = max(0.0, (remediated - declared).total_seconds())
+            found.setdefault(severity, []).append(seconds)
+    return found

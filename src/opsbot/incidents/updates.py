@@ -9,21 +9,22 @@ from sqlmodel import Session
 from opsbot.config import Config
 from opsbot.incidents import effects, store
 from opsbot.incidents.lifecycle import changed, check_text, editable
+from opsbot.incidents.model import Status
 from opsbot.incidents.render import render
 from opsbot.incidents.store import CustomerUpdate, Incident
 from opsbot.slack.mrkdwn import escape
 
 STATES = {
-    "declared": "investigating",
-    "contained": "contained",
-    "resolved": "resolved",
-    "closed": "resolved",
+    Status.DECLARED: "investigating",
+    Status.CONTAINED: "contained",
+    Status.RESOLVED: "resolved",
+    Status.CLOSED: "resolved",
 }
 
 
 def state_of(incident: Incident) -> str:
     """The template state for an incident: investigating, contained or resolved."""
-    return STATES[incident.status]
+    return STATES[Status(incident.status)]
 
 
 def draft(session: Session, config: Config, incident: Incident) -> str:

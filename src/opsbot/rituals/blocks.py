@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from opsbot.config import Ritual
+from opsbot.rituals.model import DecisionStatus
 from opsbot.rituals.store import MISSED, POSTED, SKIPPED, CheckIn, Decision, Occurrence
 from opsbot.slack import blocks as kit
 from opsbot.slack.blocks import Blocks, button, context, section
@@ -217,7 +218,7 @@ def decision_item(
     decision: Decision, *, today: date, names: dict[str, str], source: str
 ) -> dict[str, Any]:
     ritual = escape(names.get(decision.ritual_key, decision.ritual_key))
-    if decision.status == "done":
+    if decision.status == DecisionStatus.DONE:
         state = f"done {decision.done_at:%d %b}" if decision.done_at else "done"
     elif decision.due < today:
         state = "*overdue*"
@@ -227,7 +228,7 @@ def decision_item(
         f"{truncate(escape(decision.text), 1500)}\nOwner <@{decision.owner}> · due "
         f"{day(decision.due)} · {state} · {ritual}"
     )
-    if decision.status == "done":
+    if decision.status == DecisionStatus.DONE:
         return section(text)
     return section(text, accessory=button("Done", DONE, f"{decision.id}|{source}"))
 

@@ -25,8 +25,8 @@ from opsbot.durations import duration
 from opsbot.incidents import service as incidents
 from opsbot.incidents.store import Fix, Incident
 from opsbot.rituals import store
-from opsbot.rituals.schedule import occurrences_between
 from opsbot.rituals.store import Decision, Occurrence
+from opsbot.schedules import occurrences_between
 from opsbot.seams import ReviewItem, ReviewProvider, TriageItem, TriageProvider
 from opsbot.slack.mrkdwn import escape, truncate
 

@@ -22,8 +22,8 @@ from opsbot import outbox
 from opsbot.config import Config, Ritual
 from opsbot.errors import OpsError
 from opsbot.rituals import blocks, context_gathering, owners, store
-from opsbot.rituals.schedule import next_occurrence, occurrences_between
 from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
+from opsbot.schedules import next_occurrence, occurrences_between
 from opsbot.seams import OccurrenceHook, PostedOccurrence, ReviewProvider, TriageProvider
 from opsbot.slack.mrkdwn import code, escape
 
@@ -293,4 +293,5 @@ def _open(session: Session, occurrence_id: int) -> Occurrence:
 
 
 def _status_words(status: str) -> str:
-    return {CLOSED: "closed", MISSED: "closed (missed)", SKIPPED: "skipped"}.get(status, status)
+    words: dict[str, str] = {CLOSED: "closed", MISSED: "closed (missed)", SKIPPED: "skipped"}
+    return words.get(status, status)

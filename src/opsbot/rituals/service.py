@@ -16,8 +16,8 @@ from sqlmodel import Session
 from opsbot.config import Config, Ritual
 from opsbot.context import Context
 from opsbot.rituals import blocks, checkins, decisions, occurrences, owners, store
-from opsbot.rituals.schedule import next_occurrence
 from opsbot.rituals.store import Occurrence
+from opsbot.schedules import next_occurrence
 from opsbot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)

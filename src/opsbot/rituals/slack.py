@@ -22,7 +22,7 @@ from opsbot.rituals import (
     occurrences,
     service,
 )
-from opsbot.rituals.schedule import trigger_for
+from opsbot.schedules import trigger_for
 from opsbot.slack.commands import CommandRequest, CommandRouter, Reply
 from opsbot.slack.home import home_view
 from opsbot.slack.listeners import Click, Respond, Submit, on_action, on_view

@@ -13,9 +13,15 @@ from sqlalchemy import JSON, Column, Text, UniqueConstraint, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from opsbot.db import UTCDateTime, insert_ignore
+from opsbot.rituals.model import DecisionStatus, OccurrenceStatus
 
-POSTED, CLOSED, MISSED, SKIPPED = "posted", "closed", "missed", "skipped"
-OPEN, DONE = "open", "done"
+POSTED, CLOSED, MISSED, SKIPPED = (
+    OccurrenceStatus.POSTED,
+    OccurrenceStatus.CLOSED,
+    OccurrenceStatus.MISSED,
+    OccurrenceStatus.SKIPPED,
+)
+OPEN, DONE = DecisionStatus.OPEN, DecisionStatus.DONE
 
 
 class RitualState(SQLModel, table=True):

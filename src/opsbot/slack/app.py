@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +24,7 @@ from opsbot.slack.home import register_home
 from opsbot.slack.listeners import failure_text
 
 log = logging.getLogger(__name__)
+Registrar = Callable[[Any, Context], None]  # a part's register(app, ctx)
 
 
 def web_client(token: str | None, base_url: str, *, retries: bool = True) -> WebClient:
@@ -40,8 +42,11 @@ def web_client(token: str | None, base_url: str, *, retries: bool = True) -> Web
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=handlers)
 
 
-def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
-    """The Bolt app with every feature's listeners; requests are verified in the web layer."""
+def build_app(
+    ctx: Context, registrars: Sequence[Registrar], *, executor: Executor | None = None
+) -> App:
+    """The Bolt app with the listeners each registrar adds (the composition root passes
+    ``opsbot.features.REGISTRARS``); requests are verified in the web layer."""
     settings = ctx.settings
     executor = executor or ThreadPoolExecutor(max_workers=16)
     app = App(
@@ -59,10 +64,8 @@ def build_app(ctx: Context, *, executor: Executor | None = None) -> App:
     app.use(directory_middleware(ctx.engine, ctx.clock))
     app.error(_error_handler)
     # First, so that commands match among the first listeners (see register_commands).
-    register_commands(app, ctx, executor, [c["command"] for c in COMMANDS])
-    from opsbot import features
-
-    for register in features.REGISTRARS:
+    register_commands(app, ctx, [c["command"] for c in COMMANDS])
+    for register in registrars:
         register(app, ctx)
     if unlisted := sorted(set(ctx.commands) - {c["command"] for c in COMMANDS}):
         raise RuntimeError(f"commands missing from opsbot.manifest.COMMANDS: {unlisted}")

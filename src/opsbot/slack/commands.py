@@ -1,16 +1,16 @@
-"""Slash commands: ack at once, then route the first word to the feature that owns it."""
+"""Slash commands: routed by their first word to the feature owning it, answered in the ack."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
 from opsbot.errors import OpsError
+from opsbot.slack.ack_deadline import AckDeadlines
 from opsbot.slack.mrkdwn import code
 
 if TYPE_CHECKING:
@@ -100,20 +100,26 @@ def request_from(body: dict[str, Any], client: WebClient) -> CommandRequest:
     )
 
 
-def register_commands(app: Any, ctx: Context, executor: Executor, names: Iterable[str]) -> None:
-    """A listener for each command in ``names``: an immediate ack, then its router on ``executor``.
+ACK_BUDGET_SECONDS = 1.5  # Slack waits 3 s for the ack; Bolt gives up on it after 3 s
+
+
+def register_commands(app: Any, ctx: Context, names: Iterable[str]) -> None:
+    """A listener for each command in ``names``: its router runs at once, and its answer goes
+    back in the ack itself when ready within ACK_BUDGET_SECONDS (else the ack goes first,
+    empty, and the answer follows through the response_url).
 
     Call it before the features register their actions and views: Bolt tries each listener's
     matchers in turn, so a command then matches among the first listeners, not the last.
     Routers are looked up when a command arrives, so features may add them afterwards.
-    The work is submitted here rather than as a lazy listener, which deep-copies the request.
-    The built-in help needs no work: it is the ack's body, shown to the typist alone.
+    An answer in the ack costs no second request (most commands read or write the database for
+    a few ms), and a change acknowledged that way was committed before anyone saw the ack.
     """
+    deadlines = AckDeadlines(ACK_BUDGET_SECONDS)
 
     def known(body: dict[str, Any]) -> bool:
         return body.get("command") in ctx.commands
 
-    def ack_then_run(
+    def answer_then_ack(
         ack: Callable[..., None],
         body: dict[str, Any],
         client: WebClient,
@@ -124,36 +130,43 @@ def register_commands(app: Any, ctx: Context, executor: Executor, names: Iterabl
         if builtin is not None:
             ack(text=builtin.text, response_type="ephemeral")
             return
-        ack()
-        executor.submit(_run, ctx, router, body, client, respond)
+        pending = deadlines.watch(ack)
+        reply = _answer(ctx, router, body, client)
+        if reply is None or reply.public:  # shown in the channel: through the response_url
+            pending.answer()
+            _send(reply, respond)
+        elif not pending.answer(text=reply.text, blocks=reply.blocks, response_type="ephemeral"):
+            _send(reply, respond)  # the deadline acked first
 
     for name in names:
-        app.command(name, matchers=[known])(ack_then_run)
+        app.command(name, matchers=[known])(answer_then_ack)
 
 
-def _run(
-    ctx: Context,
-    router: CommandRouter,
-    body: dict[str, Any],
-    client: WebClient,
-    respond: Callable[..., Any],
-) -> None:
-    req = request_from(body, client)
+def _answer(
+    ctx: Context, router: CommandRouter, body: dict[str, Any], client: WebClient
+) -> Reply | None:
+    """What the typist is told: the handler's reply, its refusal, or an apology (logged)."""
     try:
-        reply = router.dispatch(ctx, req)
+        return router.dispatch(ctx, request_from(body, client))
     except OpsError as exc:
-        respond(text=exc.for_slack(), response_type="ephemeral")
-        return
+        return Reply(exc.for_slack())
     except Exception:
         log.exception("%s failed", router.command)
-        respond(text=INTERNAL_ERROR, response_type="ephemeral")
+        return Reply(INTERNAL_ERROR)
+
+
+def _send(reply: Reply | None, respond: Callable[..., Any]) -> None:
+    """A reply through the response_url (a public one, or one that missed the ack)."""
+    if reply is None:
         return
-    if reply is not None:
+    try:
         respond(
             text=reply.text,
             blocks=reply.blocks,
             response_type="in_channel" if reply.public else "ephemeral",
         )
+    except OSError:  # the reply could not be sent; what the command did stands
+        log.warning("could not reply through the response_url", exc_info=True)
 
 
 INTERNAL_ERROR = (

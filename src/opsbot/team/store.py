@@ -24,8 +24,11 @@ def assignment(session: Session, *, role: str) -> RoleAssignment | None:
     return session.get(RoleAssignment, role)
 
 
+_EVERY_ASSIGNMENT = select(RoleAssignment)  # built once: `/ops team` reads it on every call
+
+
 def assignments(session: Session) -> dict[str, RoleAssignment]:
-    return {a.role: a for a in session.exec(select(RoleAssignment))}
+    return {a.role: a for a in session.exec(_EVERY_ASSIGNMENT)}
 
 
 def assign(session: Session, *, role: str, user_id: str, by: str, at: datetime) -> RoleAssignment:

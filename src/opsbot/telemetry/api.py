@@ -23,12 +23,11 @@ from starlette.routing import Route
 from opsbot.context import Context
 from opsbot.telemetry import idempotency, tokens
 from opsbot.telemetry.ingest import DuplicateRun, store_batch
-from opsbot.telemetry.schemas import BATCH_MODELS, problems, refusal
+from opsbot.telemetry.schemas import BATCH_MODELS, problems, refusal, validation_context
 
 log = logging.getLogger(__name__)
 FORGET_KEYS_JOB = "forget-old-idempotency-keys"
 FORGET_KEYS_EVERY = 300  # seconds
-MAX_BODY = 16 * 1024 * 1024  # 10,000 records fit in well under 2 MB
 ENDPOINTS = {
     "/api/v1/eval-runs": "eval-run",
     "/api/v1/confidence": "confidence",
@@ -93,7 +92,9 @@ def ingest(ctx: Context, path: str, headers: Any, body: bytes) -> Answer:
         return caller
     kind = ENDPOINTS[path]
     try:
-        batch = BATCH_MODELS[kind].model_validate_json(body)
+        batch = BATCH_MODELS[kind].model_validate_json(
+            body, context=validation_context(ctx.config.ingest.around(ctx.clock()))
+        )
     except ValidationError as exc:
         return Answer(422, refusal(problems(exc)))
     key = headers.get("idempotency-key")
@@ -149,29 +150,11 @@ def replay(seen: idempotency.Seen) -> Answer:
     return Answer(seen.status, seen.response, {"Idempotent-Replayed": "true"})
 
 
-async def _body(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def routes(ctx: Context, after_ingest: Callable[[], None]) -> list[Route]:
     """The ingest routes; ``after_ingest`` runs after a stored batch's answer is sent."""
 
     async def post_batch(request: Request) -> Response:
-        body = await _body(request)
-        if body is None:
-            return JSONResponse(
-                {"error": "too large", "message": f"Send at most {MAX_BODY} bytes per request."},
-                413,
-            )
+        body = await request.body()  # opsbot.request_guards refused it already if too large
         answer = await run_in_threadpool(ingest, ctx, request.url.path, request.headers, body)
         return answer.response(BackgroundTask(after_ingest))
 

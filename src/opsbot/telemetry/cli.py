@@ -14,14 +14,20 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from opsbot.clock import utcnow
+from opsbot.clock import TimeWindow, utcnow
 from opsbot.context import Context
 from opsbot.db import transaction
 from opsbot.errors import OpsError
 from opsbot.seams import EvalRunHook
 from opsbot.telemetry import store, tokens
 from opsbot.telemetry.ingest import store_eval_run
-from opsbot.telemetry.schemas import MAX_PROBLEMS, MAX_RECORDS, RECORD_MODELS, problems
+from opsbot.telemetry.schemas import (
+    MAX_PROBLEMS,
+    MAX_RECORDS,
+    RECORD_MODELS,
+    problems,
+    validation_context,
+)
 
 # Fills a bare Context (no Slack app) with what the features hand one another: the composition
 # root's `opsbot.features.contribute`, so that `opsbot ingest` runs the eval-run and
@@ -99,13 +105,20 @@ def _lines(handle: TextIO) -> Iterator[tuple[int, str]]:
 
 
 def ingest_file(
-    session: Session, handle: TextIO, *, now: Any, eval_run_hooks: Sequence[EvalRunHook]
+    session: Session,
+    handle: TextIO,
+    *,
+    now: Any,
+    eval_run_hooks: Sequence[EvalRunHook],
+    window: TimeWindow | None = None,
 ) -> IngestReport:
     """Validate every line and store them all in ``session``'s transaction, or report why not.
 
     Storing stops at the first bad line, but checking goes on, so every problem is reported.
-    Each eval run is handed to ``eval_run_hooks`` as it is stored.
+    Each eval run is handed to ``eval_run_hooks`` as it is stored; record times outside
+    ``window`` are problems.
     """
+    context = validation_context(window) if window is not None else None
     report = IngestReport()
     pending: dict[str, list[Any]] = {"confidence": [], "outcome": []}
 
@@ -135,7 +148,7 @@ def ingest_file(
             problem(number, f"kind: must be one of {', '.join(RECORD_MODELS)}")
             continue
         try:
-            record = RECORD_MODELS[kind].model_validate(data)
+            record = RECORD_MODELS[kind].model_validate(data, context=context)
         except ValidationError as exc:
             for found in problems(exc):
                 problem(number, f"{found['at']}: {found['problem']}")
@@ -172,7 +185,14 @@ def cmd_ingest(args: argparse.Namespace, wire: Wiring) -> int:
         raise OpsError(f"{path}: no such file", hint="Give a JSONL file, one record per line.")
     try:
         with open(path, encoding="utf-8") as handle, transaction(engine) as session:
-            report = ingest_file(session, handle, now=utcnow(), eval_run_hooks=ctx.eval_run_hooks)
+            now = utcnow()
+            report = ingest_file(
+                session,
+                handle,
+                now=now,
+                eval_run_hooks=ctx.eval_run_hooks,
+                window=config.ingest.around(now),
+            )
             if report.problem_count:
                 session.rollback()
         if report.problem_count:

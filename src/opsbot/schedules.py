@@ -1,4 +1,5 @@
-"""When rituals happen: the two schedule forms, their APScheduler triggers, and occurrence times.
+"""When recurring things happen (rituals, and any domain that meets on a schedule): the two
+schedule forms of the configuration, their APScheduler triggers, and occurrence times.
 
 A cron is read as standard five-field crontab, with one correction: APScheduler 3.x numbers
 weekdays from Monday = 0, so numeric weekdays are translated to names first (``1-5`` is Monday to

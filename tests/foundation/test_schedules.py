@@ -11,7 +11,7 @@ from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from opsbot.config import load_config
-from opsbot.rituals.schedule import (
+from opsbot.schedules import (
     CronSchedule,
     EveryWeeksSchedule,
     next_occurrence,

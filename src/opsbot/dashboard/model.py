@@ -1,8 +1,8 @@
-"""The dashboard's metric rules in one import: pure functions over counts and histograms.
+"""The dashboard's rules in one import (its model): pure functions over counts and histograms.
 
 No database, no Slack and no clock: the service layer passes in each window's rollups and
-counts. The rules live in `histogram`, `drift`, `ks`, `rates` and `remediation`; the defaults
-in `thresholds.Thresholds`.
+counts. The rules live in `drift`, `ks`, `rates`, `remediation` and `states`, the defaults in
+`thresholds.Thresholds`; the histogram is telemetry's (`opsbot.telemetry.histogram`).
 """
 
 from __future__ import annotations
