@@ -9,6 +9,11 @@ import pytest
 
 from opsbot.errors import OpsError
 from opsbot.experiments import statistics as st
+from opsbot.experiments.checks import (
+    check_design,
+    metric_named,
+    parse_amount,
+)
 from opsbot.experiments.model import (
     ArmKind,
     ArmTotals,
@@ -18,12 +23,9 @@ from opsbot.experiments.model import (
     Metric,
     State,
     Verdict,
-    check_design,
     format_effect,
     judge,
-    metric_named,
     overlaps,
-    parse_amount,
 )
 
 START = datetime(2026, 12, 1, tzinfo=UTC)

@@ -14,13 +14,15 @@ from starlette.routing import Route
 
 from opsbot.context import Context
 from opsbot.experiments import registering, store
+from opsbot.experiments.checks import (
+    DesignProblem,
+    check_amount,
+    metric_named,
+)
 from opsbot.experiments.model import (
     ArmKind,
     Design,
-    DesignProblem,
     Guardrail,
-    check_amount,
-    metric_named,
 )
 from opsbot.experiments.registering import Conflict, Draft
 from opsbot.experiments.store import Experiment

@@ -9,16 +9,18 @@ from typing import Any
 
 from opsbot.config import Config
 from opsbot.errors import FieldErrors, OpsError
+from opsbot.experiments.checks import (
+    DesignProblem,
+    metric_named,
+    parse_amount,
+)
 from opsbot.experiments.deciding import Call
 from opsbot.experiments.model import (
     METRICS,
     ArmKind,
     Design,
-    DesignProblem,
     Guardrail,
     Metric,
-    metric_named,
-    parse_amount,
 )
 from opsbot.experiments.registering import Draft
 from opsbot.experiments.store import Experiment

@@ -13,13 +13,15 @@ from opsbot import outbox
 from opsbot.config import Config
 from opsbot.errors import NotFound
 from opsbot.experiments import blocks, evaluating, measuring, store
+from opsbot.experiments.checks import (
+    DesignProblem,
+    check_design,
+)
 from opsbot.experiments.model import (
     DAY,
     MAX_DAYS,
     Design,
-    DesignProblem,
     State,
-    check_design,
     overlaps,
 )
 from opsbot.experiments.store import Experiment

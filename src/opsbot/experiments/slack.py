@@ -23,7 +23,9 @@ from opsbot.experiments import (
     registering,
     store,
 )
-from opsbot.experiments.model import DesignProblem
+from opsbot.experiments.checks import (
+    DesignProblem,
+)
 from opsbot.slack.commands import CommandRequest, Reply
 from opsbot.slack.listeners import Respond, field_error, on_action, on_view
 

@@ -22,9 +22,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import special, stats
-
 ALPHA = 0.05
 POWER = 0.8  # of the one-look test that sizes N*
 SRM_P = 0.001  # a split this unlikely under the planned one is a sample-ratio mismatch
@@ -151,7 +148,9 @@ def always_valid_p(estimate: Estimate, *, rho_: float) -> float:
 def tuning_total(min_effect: float, unit_variance: float, *, alpha: float = ALPHA) -> int:
     """N*: the outcomes (both arms, split evenly) a one-look two-sided test at ``alpha`` needs
     to find ``min_effect`` with 80% power, when one outcome's variance is ``unit_variance``."""
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(POWER)
+    from scipy import special  # here, not at import: scipy takes seconds to load on a busy host
+
+    z = special.ndtri(1 - alpha / 2) + special.ndtri(POWER)  # the normal quantiles
     per_arm = 2 * unit_variance * (z / min_effect) ** 2
     return max(2, 2 * math.ceil(per_arm))
 
@@ -180,7 +179,9 @@ def sample_ratio_p(control: int, treatment: int, treatment_share: float) -> floa
     total = control + treatment
     if total == 0:
         return None
-    expected = np.array([total * (1 - treatment_share), total * treatment_share])
-    chi2 = float((((np.array([control, treatment]) - expected) ** 2) / expected).sum())
-    # scipy.stats.chisquare's p-value, without its per-call overhead (judged on every look)
+    from scipy import special  # here, not at import: scipy takes seconds to load on a busy host
+
+    expected = (total * (1 - treatment_share), total * treatment_share)
+    chi2 = sum((seen - e) ** 2 / e for seen, e in zip((control, treatment), expected, strict=True))
+    # scipy.stats.chisquare's p-value (one degree of freedom), without its per-call overhead
     return float(special.chdtrc(1, chi2))
