@@ -19,7 +19,7 @@ from opsbot.seams import (
     IngestHook,
     OccurrenceHook,
     RemediationDurations,
-    ReviewProvider,
+    RitualContextProvider,
     TriageProvider,
     no_remediation_durations,
 )
@@ -47,11 +47,12 @@ class Context:
     commands: dict[str, CommandRouter] = field(default_factory=dict)
     api_routes: list[Any] = field(default_factory=list)  # starlette routes under /api/v1
     scheduler: Scheduler | None = None
+    # a ritual's check-in shows the sections each provider returns (incidents: open ones,
+    # unverified fixes, the period's incidents)
+    ritual_context: list[RitualContextProvider] = field(default_factory=list)
     # the daily triage lists what each provider returns (incidents: regressions; dashboard:
     # metric breaches)
     triage_exceptions: list[TriageProvider] = field(default_factory=list)
-    # the weekly review's context shows each provider's section (experiments and decisions)
-    review_sections: list[ReviewProvider] = field(default_factory=list)
     # ritual key -> hooks run when one of its occurrences is posted (the weekly review's chart)
     occurrence_posted: dict[str, list[OccurrenceHook]] = field(default_factory=dict)
     # run on every eval run telemetry stores (incidents: verify the fixes it tests)

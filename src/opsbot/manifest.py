@@ -22,7 +22,7 @@ COMMANDS: list[dict[str, str]] = [
     {
         "command": "/ops",
         "description": "opsbot help, the AI Product Ops dashboard and team roles",
-        "usage_hint": "help | dashboard | team | team set <role> <@user>",
+        "usage_hint": "help | dashboard | team | team add|remove|set <role> <@user>...",
     },
 ]
 

@@ -319,10 +319,10 @@ def test_text_over_3000_characters_is_refused_naming_the_limit() -> None:
 
 
 def test_unknown_command_echo_is_escaped() -> None:
-    """A typed `<!channel>` echoed in a refusal cannot ping anyone."""
+    """A typed `<!channel>` echoed in a refusal cannot ping anyone: it reads back as typed."""
     error = refusal("<!channel>")
     assert "<!channel>" not in error.for_slack()
-    assert "&lt;!channel&gt;" in error.message
+    assert "`/incident @channel`" in error.message
 
 
 def test_user_text_is_returned_raw_for_the_caller_to_escape_on_display() -> None:

@@ -152,52 +152,63 @@ def test_ritual_help_lists_every_subcommand() -> None:
         ("team", ops.ShowTeam()),
         (
             "team set eval-engineer <@U02BOB0001|bob>",
-            ops.SetTeamRole("eval-engineer", "U02BOB0001"),
+            ops.ChangeTeamRole("set", "eval-engineer", ("U02BOB0001",)),
         ),
         (
-            "team set Product_Ops_Lead <@U01ALICE01>",
-            ops.SetTeamRole("product-ops-lead", "U01ALICE01"),
+            "team add Product_Ops_Lead <@U01ALICE01> <@U02BOB0001|bob> <@U01ALICE01>",
+            ops.ChangeTeamRole("add", "product-ops-lead", ("U01ALICE01", "U02BOB0001")),
+        ),
+        (
+            "team remove eval-engineer <@U02BOB0001|Bob Lee>",
+            ops.ChangeTeamRole("remove", "eval-engineer", ("U02BOB0001",)),
         ),
     ],
 )
 def test_ops_commands(text: str, command: object) -> None:
-    """Each `/ops` subcommand parses to its typed command; role names are normalised."""
+    """Each `/ops` subcommand parses to its typed command; role names are normalised, people
+    named twice count once."""
     assert ops.parse(text) == command
 
 
-def test_ops_team_set_uses_the_configured_roles() -> None:
+def test_ops_team_changes_use_the_configured_roles() -> None:
     """Configured roles replace the default four: a role outside them is refused."""
-    assert ops.parse("team set sre <@U01ALICE01>", roles={"sre"}) == ops.SetTeamRole(
-        "sre", "U01ALICE01"
+    assert ops.parse("team add sre <@U01ALICE01>", roles={"sre"}) == ops.ChangeTeamRole(
+        "add", "sre", ("U01ALICE01",)
     )
     error = refusal(lambda t: ops.parse(t, roles={"sre"}), "team set eval-engineer <@U01ALICE01>")
     assert error.message == "`eval-engineer` is not a team role; the roles are sre."
 
 
-def test_ops_team_set_refuses_unknown_roles_naming_the_known_ones() -> None:
+def test_ops_team_changes_refuse_unknown_roles_naming_the_known_ones() -> None:
     """An unknown role lists the roles there are."""
     error = refusal(ops.parse, "team set boss <@U01ALICE01>")
     assert "is not a team role" in error.message
     assert "eval-engineer, governance-partner, product-ops-lead, workflow-analyst" in error.message
 
 
-@pytest.mark.parametrize("who", ["@alice", "alice", "<@U01ALICE01> <@U02BOB0001>"])
-def test_ops_team_set_refuses_anything_but_one_mention(who: str) -> None:
-    """The person must be one @-mention picked from Slack's menu."""
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [("@alice", "@alice"), ("alice", "alice"), ("<@U01ALICE01|alice> bob", "bob")],
+)
+def test_ops_team_changes_refuse_anything_but_mentions(who: str, shown: str) -> None:
+    """Each person must be an @-mention picked from Slack's menu; the refusal names the first
+    word that is not one, as typed."""
     error = refusal(ops.parse, f"team set eval-engineer {who}")
-    assert "`/ops team set eval-engineer @name`" in said(error)
+    assert error.message == f"`{shown}` is not a mention of a person."
+    assert "`/ops team set eval-engineer @name @other`" in said(error)
 
 
-def test_ops_team_set_refusals_for_missing_parts() -> None:
+def test_ops_team_change_refusals_for_missing_parts() -> None:
     """No role or no person: each is refused with what to type."""
     assert "Which role" in refusal(ops.parse, "team set").message
-    assert refusal(ops.parse, "team set eval-engineer").message == "Who should be eval-engineer?"
+    assert refusal(ops.parse, "team set eval-engineer").message == "Who should hold eval-engineer?"
+    assert refusal(ops.parse, "team add eval-engineer").message == "Who should be eval-engineer?"
 
 
 def test_ops_refuses_unknown_and_extra_words() -> None:
     """Unknown subcommands, `team <other>` and words after `dashboard` are refused."""
     assert refusal(ops.parse, "metrics").message == "There is no `/ops metrics` command."
-    assert "is not a command" in refusal(ops.parse, "team add x").message
+    assert "is not a command" in refusal(ops.parse, "team give x").message
     assert "takes nothing after it" in refusal(ops.parse, "dashboard now").message
 
 
@@ -209,6 +220,13 @@ def test_ops_text_over_3000_characters_is_refused() -> None:
 def test_ops_help_lists_every_subcommand() -> None:
     """HELP names each `/ops` subcommand, escaped."""
     text = unescape(ops.HELP)
-    for usage in ["/ops help", "/ops dashboard", "/ops team", "/ops team set <role> <@user>"]:
+    for usage in [
+        "/ops help",
+        "/ops dashboard",
+        "/ops team",
+        "/ops team add <role> <@user>",
+        "/ops team remove <role> <@user>",
+        "/ops team set <role> <@user>",
+    ]:
         assert usage in text
     assert "<" not in ops.HELP

@@ -46,6 +46,10 @@ team: {}                           # role -> Slack user ids, for example:
 #  product-ops-lead: [U01ALICE01]
 #  governance-partner: [U03CAROL01]
 
+team_managers:                     # who may change team roles (/ops team add|remove|set):
+  - "role:product-ops-lead"        # "role:<role>", Slack user ids, or "incidents.admins";
+  - "incidents.admins"             # anyone may while no role listed here has a holder
+
 roles: {}                          # extra roles (name: what the role owns); the built-in ones:
 #  product-ops-lead: the operating rhythm (daily triage, incident command, the retro)
 #  eval-engineer: eval suites, grader quality, pre-deploy gate thresholds

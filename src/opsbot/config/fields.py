@@ -45,6 +45,22 @@ def _owner(value: str) -> str:
     return value
 
 
+INCIDENT_ADMINS = "incidents.admins"  # in team_managers: the users listed in incidents.admins
+
+
+def _manager(value: str) -> str:
+    if value == INCIDENT_ADMINS:
+        return value
+    if value.startswith("role:"):
+        _slug(value.removeprefix("role:"))
+    elif not is_user_id(value):
+        raise problem(
+            f'"{value}" is neither "role:<role>", "{INCIDENT_ADMINS}" nor a Slack user id '
+            "(like U01ABCDEF)"
+        )
+    return value
+
+
 def _text(value: str) -> str:
     if not value.strip():
         raise problem("must not be empty")
@@ -57,3 +73,4 @@ Slug = Annotated[str, AfterValidator(_slug)]
 ChannelName = Annotated[str, AfterValidator(_channel)]
 Owner = Annotated[str, AfterValidator(_owner)]
 Text = Annotated[str, AfterValidator(_text)]
+Manager = Annotated[str, AfterValidator(_manager)]

@@ -24,7 +24,16 @@ from pydantic_core import PydanticCustomError
 
 from opsbot.clock import TimeWindow
 from opsbot.config.default_rituals import DEFAULT_RITUALS
-from opsbot.config.fields import ChannelName, Owner, RoleName, Slug, Text, UserId
+from opsbot.config.fields import (
+    INCIDENT_ADMINS,
+    ChannelName,
+    Manager,
+    Owner,
+    RoleName,
+    Slug,
+    Text,
+    UserId,
+)
 from opsbot.config.references import BUILTIN_ROLES, reference_problems
 from opsbot.config.surfaces import Surface, Webhook
 from opsbot.errors import NotFound
@@ -183,6 +192,8 @@ class Config(_Section):
     timezone: TimeZoneName = "UTC"
     channels: Channels = Field(default_factory=Channels)
     team: dict[RoleName, list[UserId]] = {}
+    # who may change team roles in Slack; anyone while no role named here has a holder
+    team_managers: list[Manager] = ["role:product-ops-lead", INCIDENT_ADMINS]
     roles: dict[RoleName, Text] = {}
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     rituals: list[Ritual] = Field(default_factory=_default_rituals)

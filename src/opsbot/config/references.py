@@ -33,6 +33,10 @@ def reference_problems(data: Mapping[str, Any]) -> list[str]:
     team = data.get("team")
     for role in team if isinstance(team, dict) else []:
         check(f"team.{role}", role)
+    managers = data.get("team_managers")
+    for index, manager in enumerate(managers if isinstance(managers, list) else []):
+        if isinstance(manager, str) and manager.startswith("role:"):
+            check(f"team_managers[{index}]", manager.removeprefix("role:"))
     incidents = data.get("incidents")
     invites = incidents.get("invite_roles") if isinstance(incidents, dict) else None
     for severity, listed in invites.items() if isinstance(invites, dict) else []:

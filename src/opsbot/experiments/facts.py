@@ -1,5 +1,6 @@
-"""What experiments tell other features without Slack: the weekly review's section, the
-launch plan's concluded experiments, and the executive report's experiments and decisions."""
+"""What experiments tell other features without Slack: the weekly review's section (mrkdwn,
+user text escaped), the launch plan's concluded experiments, and the executive report's
+experiments and decisions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlmodel import Session
 from opsbot.experiments import store
 from opsbot.experiments.model import METRICS, Metric
 from opsbot.experiments.store import Experiment
-from opsbot.seams import ReviewItem, ReviewSection
+from opsbot.seams import ContextSection, RitualPeriod
+from opsbot.slack.mrkdwn import escape, truncate
 
 
 @dataclass(frozen=True)
@@ -73,25 +75,26 @@ def concluded(session: Session) -> list[ExperimentFacts]:
     return [_facts(e) for e in store.concluded(session)]
 
 
-def review_section(session: Session, since: datetime, now: datetime) -> ReviewSection:
-    """The weekly review's "Experiments" section: each running one with its state, and the
-    calls decided since the last review with their owner and due date."""
-    items = []
+def sections(session: Session, period: RitualPeriod) -> list[ContextSection]:
+    """For the weekly review: an "Experiments" section with each running one and its state,
+    and the calls decided in the period with their owner and due date (ritual decisions)."""
+    if period.kind != "review":
+        return []
+    lines = []
     for experiment in store.running(session):
-        items.append(
-            ReviewItem(
-                f"{experiment.key} on {experiment.surface} ({experiment.treatment} against "
-                f"{experiment.control}, {METRICS[Metric(experiment.primary_metric)].label}): "
-                f"{experiment.state_label}"
-            )
+        label = METRICS[Metric(experiment.primary_metric)].label
+        lines.append(
+            f"*{escape(experiment.key)}* on {escape(experiment.surface)}: "
+            f"`{escape(experiment.treatment)}` against `{escape(experiment.control)}`, {label}: "
+            f"{escape(experiment.state_label)}"
         )
-    for experiment in store.decided_between(session, start=since, end=now):
+    since = period.since or period.now
+    for experiment in store.decided_between(session, start=since, end=period.now):
         due = f", due {experiment.decision_due:%a %d %b}" if experiment.decision_due else ""
-        items.append(
-            ReviewItem(
-                f"{experiment.key} decided {experiment.decision} (the rule said "
-                f"{experiment.state}): {experiment.decision_reason}{due}",
-                person=experiment.decision_owner,
-            )
+        owner = f" – <@{escape(experiment.decision_owner)}>" if experiment.decision_owner else ""
+        reason = truncate(escape(experiment.decision_reason or ""), 200)
+        lines.append(
+            f"*{escape(experiment.key)}* decided *{escape(experiment.decision or '')}* (the rule "
+            f"said {escape(experiment.state)}): {reason}{due}{owner}"
         )
-    return ReviewSection("Experiments", items, "No experiment running or decided.")
+    return [ContextSection("Experiments", lines, "No experiment running or decided.")]

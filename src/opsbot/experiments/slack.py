@@ -143,7 +143,7 @@ def contribute(ctx: Context) -> None:
     """What experiments hand other features without Slack: the judgment after ingests and
     the weekly review's section."""
     ctx.after_ingest.append(lambda: judge_all(ctx))
-    ctx.review_sections.append(facts.review_section)
+    ctx.ritual_context.append(facts.sections)
 
 
 def register(app: Any, ctx: Context) -> None:

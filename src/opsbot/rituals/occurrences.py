@@ -5,8 +5,7 @@ An occurrence is claimed with INSERT … ON CONFLICT DO NOTHING on (ritual key, 
 only the claimer posts, so replicas (or a tick racing a restart) never post one twice.
 
 What other features add to a posted occurrence comes in as ``Extras`` (built from the Context):
-the triage's exception providers, hooks run for the ritual's key once it is posted, and the
-weekly review's sections.
+the triage's exception providers, and hooks run for the ritual's key once it is posted.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from opsbot.errors import OpsError
 from opsbot.rituals import blocks, context_gathering, owners, store
 from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
 from opsbot.schedules import next_occurrence, occurrences_between
-from opsbot.seams import OccurrenceHook, PostedOccurrence, ReviewProvider, TriageProvider
+from opsbot.seams import OccurrenceHook, PostedOccurrence, RitualContextProvider, TriageProvider
 from opsbot.slack.mrkdwn import code, escape
 
 log = logging.getLogger(__name__)
@@ -35,12 +34,12 @@ MAX_LOOKBACK = timedelta(days=400)  # how far back a scan looks after a very lon
 
 @dataclass(frozen=True)
 class Extras:
-    """Other features' contributions: ``ctx.triage_exceptions``, ``ctx.occurrence_posted``
-    and ``ctx.review_sections``."""
+    """Other features' contributions: ``ctx.triage_exceptions``, ``ctx.occurrence_posted`` and
+    ``ctx.ritual_context``."""
 
     triage: Sequence[TriageProvider] = ()
     on_posted: Mapping[str, Sequence[OccurrenceHook]] = field(default_factory=dict)
-    review: Sequence[ReviewProvider] = ()
+    context: Sequence[RitualContextProvider] = ()
 
 
 def message_key(occurrence_id: int | None) -> str:
@@ -86,7 +85,7 @@ def post_occurrence(
     if occ is None:
         return None
     occ.context = context_gathering.gather(
-        session, ritual, occ, now=now, triage=extras.triage, review=extras.review
+        session, ritual, occ, now=now, triage=extras.triage, context=extras.context
     )
     session.add(occ)
     session.flush()

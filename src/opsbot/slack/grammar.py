@@ -18,6 +18,8 @@ from opsbot.slack.mrkdwn import code, escape, user_id_from_mention
 MAX_TEXT = 3000  # a section block's text limit: longer text could not be shown whole
 # An escaped mention may carry a label with spaces (`<@U1|Ann Lee>`), so it is one token.
 _TOKEN = re.compile(r"<[^<>]*>|[^\s<>]+|[<>]")
+# Slack's escapes in command text: `<@U1|alice>`, `<#C1|general>`, `<!here>`, `<https://…|x>`.
+_ESCAPED = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")
 
 
 def split(text: str) -> tuple[str, str]:
@@ -33,15 +35,52 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def readable(text: str) -> str:
+    """Command text as the person typed it: Slack's escapes (`<@U1|alice>`, `<#C1|ops>`,
+    `<!here>`, `<https://x|x>`) read back as `@alice`, `#ops`, `@here`, `https://x`, so a
+    refusal that echoes the text never shows the escape syntax."""
+
+    def shown(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return "@" + (label or target)
+        if sigil == "#":
+            return "#" + (label or target)
+        if sigil == "!":
+            return label if label and label.startswith("@") else "@" + (label or target)
+        return label or target
+
+    return _ESCAPED.sub(shown, text)
+
+
 def one_person(who: str, *, example: str) -> str:
     """The user id of a single mention, or a refusal saying how to write one."""
     user_id = user_id_from_mention(who)
     if user_id is None:
         raise OpsError(
-            f"{code(who)} is not a mention of one person.",
+            f"{code(readable(who))} is not a mention of one person.",
             hint="Type @ and pick them from the list so Slack links them: " + code(example),
         )
     return user_id
+
+
+def people(text: str, *, example: str) -> tuple[str, ...]:
+    """The user ids of one or more mentions (each once, in order), or a refusal naming the
+    first word that is not a mention."""
+    found: list[str] = []
+    for token in tokens(text):
+        user_id = user_id_from_mention(token)
+        if user_id is None:
+            raise OpsError(
+                f"{code(readable(token))} is not a mention of a person.",
+                hint="Type @ and pick each person from the list so Slack links them: "
+                + code(example),
+            )
+        if user_id not in found:
+            found.append(user_id)
+    if not found:
+        raise OpsError("Name at least one person.", hint="Type " + code(example))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -73,7 +112,7 @@ class Grammar:
     def unknown(self, word: str) -> OpsError:
         """The refusal of a subcommand nobody defined, echoing it escaped."""
         return OpsError(
-            f"There is no {code(self.command + ' ' + word)} command.",
+            f"There is no {code(self.command + ' ' + readable(word))} command.",
             hint="Commands: "
             + ", ".join(self.usage)
             + ". Type "

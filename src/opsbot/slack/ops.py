@@ -13,7 +13,8 @@ OPS_HELP = """*opsbot* keeps incidents, rituals and the AI Product Ops numbers i
 • `/ops dashboard` – eval pass rate, confidence drift, overrides and escalations,
   cost per outcome, time to remediation
 • `/ops team` – who holds each team role and what the role owns
-• `/ops team set &lt;role&gt; &lt;@user&gt;` – give a role to a person
+• `/ops team add|remove|set &lt;role&gt; &lt;@user&gt; [&lt;@user&gt;…]` – give a role to people,
+  take it from them, or make them its only holders
 • `/ops experiment new | list | show &lt;key&gt; | decide &lt;key&gt; …` – experiments with
   the rule to ship fixed in advance: `/ops experiment help`
 *`/incident`* – declare and drive incidents: `/incident help`
@@ -26,7 +27,7 @@ def register(app: Any, ctx: Context) -> None:
         CommandRouter(
             command="/ops",
             description="opsbot: help, dashboard and team roles",
-            usage_hint="help | dashboard | team | team set <role> <@user>",
+            usage_hint="help | dashboard | team | team add|remove|set <role> <@user>…",
             help_text=OPS_HELP,
         ),
     )

@@ -9,8 +9,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from opsbot.errors import OpsError
-from opsbot.slack.grammar import Grammar, one_person
+from opsbot.slack.grammar import Grammar, people, readable
 from opsbot.slack.mrkdwn import code, escape
+from opsbot.team.model import ChangeKind
 
 TEAM_ROLES = ("product-ops-lead", "eval-engineer", "workflow-analyst", "governance-partner")
 
@@ -31,19 +32,26 @@ class ShowTeam:
 
 
 @dataclass(frozen=True, slots=True)
-class SetTeamRole:
+class ChangeTeamRole:
+    kind: ChangeKind
     role: str
-    user_id: str
+    user_ids: tuple[str, ...]
 
 
-OpsCommand = ShowHelp | ShowDashboard | ShowTeam | SetTeamRole
+OpsCommand = ShowHelp | ShowDashboard | ShowTeam | ChangeTeamRole
 
 _USAGE = {
     "help": ("/ops help", "this help"),
     "dashboard": ("/ops dashboard", "eval pass rate, drift, overrides, cost, time to remediation"),
     "team": ("/ops team", "who holds each team role"),
-    "team set": ("/ops team set <role> <@user>", "give a team role to someone"),
+    "team add": ("/ops team add <role> <@user> [<@user>…]", "give a team role to people"),
+    "team remove": ("/ops team remove <role> <@user> [<@user>…]", "take a team role from people"),
+    "team set": (
+        "/ops team set <role> <@user> [<@user>…]",
+        "make these people the role's only holders",
+    ),
 }
+_CHANGES: tuple[ChangeKind, ...] = ("add", "remove", "set")
 
 GRAMMAR = Grammar("/ops", _USAGE, title="*`/ops` commands*")
 HELP = GRAMMAR.help
@@ -62,31 +70,40 @@ def parse(text: str, *, roles: Collection[str] = TEAM_ROLES) -> OpsCommand:
     if name == "team":
         if len(words) == 1:
             return ShowTeam()
-        if words[1].lower() == "set":
-            return _team_set(words[2:], roles)
+        kind = words[1].lower()
+        if kind in _CHANGES:
+            return _team_change(kind, text.split(maxsplit=2)[2:], roles)
         raise OpsError(
-            f"{code('/ops team ' + words[1])} is not a command.",
-            hint="Type " + code("/ops team") + " or " + code(_USAGE["team set"][0]),
+            f"{code(readable('/ops team ' + words[1]))} is not a command.",
+            hint="Type "
+            + code("/ops team")
+            + ", or "
+            + ", ".join(code(f"/ops team {k} <role> @name") for k in _CHANGES),
         )
     raise GRAMMAR.unknown(words[0])
 
 
-def _team_set(words: list[str], roles: Collection[str]) -> SetTeamRole:
+def _team_change(kind: ChangeKind, rest: list[str], roles: Collection[str]) -> ChangeTeamRole:
     known = ", ".join(sorted(roles))
+    usage = "team " + kind
+    words = rest[0].split(maxsplit=1) if rest else []
     if not words:
-        raise OpsError(f"Which role, and for whom? Roles: {escape(known)}.", hint=_try_set())
+        raise OpsError(
+            f"Which role, and for whom? Roles: {escape(known)}.", hint=GRAMMAR.type_(usage)
+        )
     role = words[0].lower().replace("_", "-")
     if role not in roles:
         raise OpsError(
-            f"{code(words[0])} is not a team role; the roles are {escape(known)}.", hint=_try_set()
+            f"{code(readable(words[0]))} is not a team role; the roles are {escape(known)}.",
+            hint=GRAMMAR.type_(usage),
         )
-    who = " ".join(words[1:])
-    if not who:
-        raise OpsError(
-            f"Who should be {escape(role)}?", hint="Type " + code(f"/ops team set {role} @")
-        )
-    return SetTeamRole(role, one_person(who, example=f"/ops team set {role} @name"))
-
-
-def _try_set() -> str:
-    return GRAMMAR.type_("team set")
+    who = words[1] if len(words) > 1 else ""
+    if not who.strip():
+        question = {
+            "add": f"Who should be {escape(role)}?",
+            "remove": f"Whom should {escape(role)} be taken from?",
+            "set": f"Who should hold {escape(role)}?",
+        }[kind]
+        raise OpsError(question, hint="Type " + code(f"/ops team {kind} {role} @name"))
+    example = f"/ops team {kind} {role} @name @other"
+    return ChangeTeamRole(kind, role, people(who, example=example))

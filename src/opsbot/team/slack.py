@@ -1,4 +1,4 @@
-"""`/ops team` and `/ops team set <role> <@user>`."""
+"""`/ops team` and `/ops team add|remove|set <role> <@user>…`."""
 
 from __future__ import annotations
 
@@ -6,35 +6,30 @@ from typing import Any
 
 from opsbot.context import Context
 from opsbot.slack.commands import CommandRequest, CommandRouter, Reply
-from opsbot.slack.mrkdwn import escape
-from opsbot.team import commands, service
+from opsbot.team import blocks, commands, service
 
 
-def show_team(ctx: Context, req: CommandRequest) -> Reply:
+def team_command(ctx: Context, req: CommandRequest) -> Reply:
     parsed = commands.parse(req.text, roles=list(ctx.config.known_roles))
-    if isinstance(parsed, commands.SetTeamRole):
+    if isinstance(parsed, commands.ChangeTeamRole):
         with ctx.tx() as session:
-            service.set_role(
+            change = service.change_role(
                 session,
                 ctx.config,
+                kind=parsed.kind,
                 role=parsed.role,
-                user_id=parsed.user_id,
+                user_ids=list(parsed.user_ids),
                 by=req.user_id,
                 at=ctx.clock(),
             )
-        return Reply(
-            f"<@{req.user_id}> gave the *{parsed.role}* role to <@{parsed.user_id}>.", public=True
-        )
+        return Reply(blocks.change_text(change, by=req.user_id), public=True)
     with ctx.tx() as session:
         rows = service.holders(session, ctx.config)
-    lines = ["*Team roles*"]
-    for row in rows:
-        who = ", ".join(f"<@{m}>" for m in row.members) or "_nobody yet_"
-        lines.append(f"• *{row.role}*: {who} ({row.source})\n    owns: {escape(row.owns)}")
-    lines.append("Change one with `/ops team set &lt;role&gt; &lt;@user&gt;`.")
-    return Reply("\n".join(lines))
+        allowed = service.managers(session, ctx.config)
+        who = service.who_may_change(ctx.config, allowed)
+    return Reply(blocks.team_text(rows, managers=allowed, who_may=who))
 
 
 def register(app: Any, ctx: Context) -> None:
     router: CommandRouter = ctx.commands["/ops"]
-    router.add("team", show_team)
+    router.add("team", team_command)

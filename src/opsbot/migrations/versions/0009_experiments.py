@@ -6,8 +6,8 @@ successes); it is rebuilt from the raw outcomes, which hold every outcome ever s
 hour of an outcome is computed here as opsbot.telemetry.store.hour_of does, so this migration
 keeps working whatever later code does.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-28 03:08:39.468992
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 import opsbot.db
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
