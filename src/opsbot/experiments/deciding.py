@@ -126,6 +126,7 @@ def decide(
         ),
         thread_key=experiment.card_key,
         kind="experiment.decided",
+        now=now,
     )
-    evaluating.refresh_card(session, experiment)
+    evaluating.refresh_card(session, experiment, now)
     return experiment

@@ -78,7 +78,7 @@ def evaluate(
     record(session, experiment, judgment, now)
     noticed = notify and tell_thread(session, experiment, judgment, now)
     if (experiment.state, experiment.state_label, experiment.analysis) != before:
-        refresh_card(session, experiment)
+        refresh_card(session, experiment, now)
     return Evaluation(judgment, told, noticed)
 
 
@@ -99,15 +99,21 @@ def tell_thread(
         text=blocks.notice(experiment, judgment, previous=told),
         thread_key=experiment.card_key,
         kind="experiment.notice",
+        now=now,
     )
     return True
 
 
-def refresh_card(session: Session, experiment: Experiment) -> None:
+def refresh_card(session: Session, experiment: Experiment, now: datetime) -> None:
     """Edit the experiment's card in place."""
     text, card = blocks.card(experiment)
     outbox.update_message(
-        session, key=experiment.card_key, lane=experiment.channel, text=text, blocks=card
+        session,
+        key=experiment.card_key,
+        lane=experiment.channel,
+        text=text,
+        blocks=card,
+        now=now,
     )
 
 

@@ -157,6 +157,7 @@ def register(
         blocks=card,
         key=experiment.card_key,
         kind="experiment.card",
+        now=now,
     )
     evaluating.tell_thread(session, experiment, judgment, now)  # a late one may be due already
     return experiment
