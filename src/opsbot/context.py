@@ -19,6 +19,7 @@ from opsbot.seams import (
     IngestHook,
     OccurrenceHook,
     RemediationDurations,
+    RitualContextProvider,
     TriageProvider,
     no_remediation_durations,
 )
@@ -46,6 +47,9 @@ class Context:
     commands: dict[str, CommandRouter] = field(default_factory=dict)
     api_routes: list[Any] = field(default_factory=list)  # starlette routes under /api/v1
     scheduler: Scheduler | None = None
+    # a ritual's check-in shows the sections each provider returns (incidents: open ones,
+    # unverified fixes, the period's incidents)
+    ritual_context: list[RitualContextProvider] = field(default_factory=list)
     # the daily triage lists what each provider returns (incidents: regressions; dashboard:
     # metric breaches)
     triage_exceptions: list[TriageProvider] = field(default_factory=list)

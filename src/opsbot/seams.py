@@ -1,13 +1,14 @@
 """What features hand one another through the Context, so that none imports another for it.
 
-The rituals read two of them: the daily triage lists every ``TriageItem`` the registered
-providers return, and an occurrence that is posted runs the hooks registered for its ritual's
-key in the same transaction (the weekly review's chart). The dashboard reads incidents' time to
-remediation through ``RemediationDurations``. Telemetry reads the next two: an eval
-run it stores is handed to every ``EvalRunHook`` in the same transaction (incidents verify the
-fixes its passing cases test), and every ``IngestHook`` runs after stored telemetry commits
-(the dashboard checks whether a metric entered act). Incidents and the dashboard contribute
-them in their ``contribute(ctx)``.
+The rituals read three of them: a check-in message shows the ``ContextSection``s that the
+registered providers return for its ``RitualPeriod``, the daily triage lists every
+``TriageItem`` the registered providers return, and an occurrence that is posted runs the hooks
+registered for its ritual's key in the same transaction (the weekly review's chart). The
+dashboard reads incidents' time to remediation through ``RemediationDurations``. Telemetry
+reads the last two: an eval run it stores is handed to every ``EvalRunHook`` in the same
+transaction (incidents verify the fixes its passing cases test), and every ``IngestHook`` runs
+after stored telemetry commits (the dashboard checks whether a metric entered act). The parts
+contribute them in their ``contribute(ctx)``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,32 @@ class PostedOccurrence:
 
 # Runs in the transaction that claimed and posted the occurrence: exactly once per occurrence.
 OccurrenceHook = Callable[[Session, PostedOccurrence], None]
+
+
+@dataclass(frozen=True)
+class RitualPeriod:
+    """What a ritual occurrence being posted looks at: its kind (``triage``, ``review`` or
+    ``retro``) and, for a review or retro, the period since its previous occurrence."""
+
+    kind: str
+    now: datetime
+    since: datetime | None = None  # None for the triage, which looks at what is open now
+    since_text: str = ""  # "since Mon 02 Mar", in the ritual's time zone
+
+
+@dataclass(frozen=True)
+class ContextSection:
+    """A section of a ritual's check-in message: mrkdwn lines (user text escaped), and what
+    it says when there are none."""
+
+    title: str
+    lines: list[str]
+    empty: str
+
+
+# (session, period) -> the sections a feature adds to a ritual's context, in order (incidents:
+# open incidents and unverified fixes for the triage, the period's incidents for a review)
+RitualContextProvider = Callable[[Session, RitualPeriod], list[ContextSection]]
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,14 @@ def test_telemetry_imports_no_domain() -> None:
     assert _part_graph()["telemetry"] & others == set()
 
 
+def test_domains_reach_each_other_only_through_the_context() -> None:
+    """Incidents, rituals and the dashboard import no other domain; they may read the parts
+    beneath them (telemetry, team), and hand each other work through the seams."""
+    graph = _part_graph()
+    for domain in ("incidents", "rituals", "dashboard"):
+        assert graph[domain] & {"incidents", "rituals", "dashboard"} == set(), domain
+
+
 def test_rules_know_nothing_of_slack_or_sql() -> None:
     """A domain's model.py imports no database library, no Slack library and no opsbot.slack."""
     for name, tree in _modules().items():

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from opsbot.config import DEFAULT_UPDATE_CADENCE
 from opsbot.incidents.model import (
     FixFacts,
     IncidentFacts,
@@ -18,6 +19,8 @@ from opsbot.incidents.model import (
 from opsbot.slack.mrkdwn import unescape
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# the configuration's default customer-update cadence (sev1 30 min … sev4 none)
+CADENCE = {Severity(severity): minutes for severity, minutes in DEFAULT_UPDATE_CADENCE.items()}
 ALL_SETTLED = {
     Layer.MODEL: LayerState(LayerVerdict.FINDING, "prompt v12 dropped the refund cap"),
     Layer.DATA: LayerState(LayerVerdict.RULED_OUT, "inputs unchanged"),

@@ -21,7 +21,6 @@ from opsbot.incidents.model import (
     lead_nudge_due,
     missing_for_resolve,
     next_step,
-    next_update_due_at,
     time_to_contain,
     time_to_first_update,
     time_to_remediation,
@@ -29,7 +28,7 @@ from opsbot.incidents.model import (
     update_nudge_due,
 )
 from opsbot.incidents.naming import channel_name, with_suffix
-from tests.incidents.facts import T0, ready
+from tests.incidents.facts import CADENCE, T0, ready
 
 # ---- enums ----------------------------------------------------------------------------------
 
@@ -134,31 +133,31 @@ def test_lead_nudge_never_fires_with_a_lead_or_twice() -> None:
 
 def test_update_nudge_waits_for_the_cadence() -> None:
     """sev1 (30 min): not due at 29:59, due at 30:00."""
-    assert not update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=30, seconds=-1))
-    assert update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=30))
+    assert not update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=30, seconds=-1), CADENCE)
+    assert update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=30), CADENCE)
 
 
 def test_update_nudge_fires_once_per_missed_period() -> None:
     """After a nudge in period 1, the next is due only when period 2 is also missed."""
     nudged = T0 + timedelta(minutes=31)
-    assert not update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=59), last_nudge_at=nudged)
-    assert update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=60), last_nudge_at=nudged)
+    assert not update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=59), CADENCE, nudged)
+    assert update_nudge_due(Severity.SEV1, T0, T0 + timedelta(minutes=60), CADENCE, nudged)
 
 
 def test_update_nudge_after_a_late_scheduler_fires_only_once() -> None:
     """Three periods missed while down gives one nudge now, not three."""
     now = T0 + timedelta(minutes=95)
-    assert update_nudge_due(Severity.SEV1, T0, now)
-    assert not update_nudge_due(Severity.SEV1, T0, now + timedelta(minutes=1), last_nudge_at=now)
+    assert update_nudge_due(Severity.SEV1, T0, now, CADENCE)
+    assert not update_nudge_due(Severity.SEV1, T0, now + timedelta(minutes=1), CADENCE, now)
 
 
 def test_update_nudge_counts_from_the_last_update() -> None:
     """A fresh update restarts the cadence, and a nudge from before it no longer counts."""
     update = T0 + timedelta(minutes=50)
     old_nudge = T0 + timedelta(minutes=30)
-    assert not update_nudge_due(Severity.SEV1, update, update + timedelta(minutes=29))
+    assert not update_nudge_due(Severity.SEV1, update, update + timedelta(minutes=29), CADENCE)
     assert update_nudge_due(
-        Severity.SEV1, update, update + timedelta(minutes=30), last_nudge_at=old_nudge
+        Severity.SEV1, update, update + timedelta(minutes=30), CADENCE, old_nudge
     )
 
 
@@ -169,14 +168,8 @@ def test_update_nudge_uses_configured_cadence_and_never_for_sev4_or_none() -> No
     assert update_nudge_due(Severity.SEV2, T0, T0 + timedelta(minutes=10), cadence)
     assert not update_nudge_due(Severity.SEV3, T0, later, cadence)
     assert not update_nudge_due(Severity.SEV1, T0, later, cadence)
-    assert not update_nudge_due(Severity.SEV4, T0, later)
+    assert not update_nudge_due(Severity.SEV4, T0, later, CADENCE)
     assert not update_nudge_due(Severity.SEV2, T0, later, {Severity.SEV2: 0})
-
-
-def test_next_update_due_at() -> None:
-    """The next update is due one cadence after the last; sev4 has no due time."""
-    assert next_update_due_at(Severity.SEV3, T0) == T0 + timedelta(hours=4)
-    assert next_update_due_at(Severity.SEV4, T0) is None
 
 
 def test_unverified_fix_nudge_timing() -> None:

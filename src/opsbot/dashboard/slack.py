@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opsbot.context import Context
-from opsbot.dashboard import alerts, api, blocks, chart, exceptions, service
+from opsbot.dashboard import alerts, api, blocks, chart, service, triage
 from opsbot.seams import PostedOccurrence
 from opsbot.slack import blocks as kit
 from opsbot.slack.commands import CommandRequest, Reply
@@ -91,7 +91,7 @@ def register(app: Any, ctx: Context) -> None:
     contribute(ctx)
     ctx.commands["/ops"].add("dashboard", show_dashboard)
     ctx.home_sections.append((HOME_ORDER, home_section(ctx)))
-    ctx.triage_exceptions.append(exceptions.metric_breaches)
+    ctx.triage_exceptions.append(triage.metric_breaches)
     ctx.occurrence_posted.setdefault(WEEKLY_REVIEW, []).append(chart_in_thread(ctx))
     ctx.api_routes.extend(api.routes(ctx))
     if ctx.scheduler is not None:

@@ -125,12 +125,6 @@ class NextStep(StrEnum):
 
 DEFAULT_SEVERITY = Severity.SEV2  # of a declaration that names none
 MAX_TITLE = 150  # the title is the control panel's header block (plain_text, 150)
-DEFAULT_UPDATE_CADENCE_MINUTES: Mapping[Severity, int | None] = {
-    Severity.SEV1: 30,
-    Severity.SEV2: 60,
-    Severity.SEV3: 240,
-    Severity.SEV4: None,
-}
 LEAD_NUDGE_AFTER = timedelta(minutes=5)
 UNVERIFIED_FIX_NUDGE_EVERY = timedelta(hours=24)
 
@@ -210,24 +204,15 @@ def update_cadence(
     return timedelta(minutes=minutes) if minutes else None
 
 
-def next_update_due_at(
-    severity: Severity,
-    last_update_or_declared_at: datetime,
-    cadence_minutes: Mapping[Severity, int | None] = DEFAULT_UPDATE_CADENCE_MINUTES,
-) -> datetime | None:
-    """When the next customer update is due, or None when the severity has no cadence."""
-    cadence = update_cadence(severity, cadence_minutes)
-    return None if cadence is None else last_update_or_declared_at + cadence
-
-
 def update_nudge_due(
     severity: Severity,
     last_update_or_declared_at: datetime,
     now: datetime,
-    cadence_minutes: Mapping[Severity, int | None] = DEFAULT_UPDATE_CADENCE_MINUTES,
+    cadence_minutes: Mapping[Severity, int | None],
     last_nudge_at: datetime | None = None,
 ) -> bool:
-    """Nudge once per missed cadence period since the last update (or the declaration).
+    """Nudge once per missed cadence period since the last update (or the declaration); the
+    cadence per severity is the configuration's (``incidents.update_cadence_minutes``).
 
     Period k ends at base + k·cadence; a nudge is due at or after the end of period k unless one
     was already sent at or after that moment. A severity without cadence is never nudged.

@@ -15,6 +15,7 @@ from opsbot.incidents import (
     blocks,
     commands,
     declaring,
+    digest,
     home,
     interactive,
     modals,
@@ -140,8 +141,9 @@ def declared_reply(incident: Incident) -> str:
 
 def contribute(ctx: Context) -> None:
     """What incidents hand other features that needs no Slack app (`opsbot ingest` runs it too):
-    the daily triage's regressions, the eval-run hook that verifies fixes, and the time to
-    remediation the dashboard shows."""
+    what rituals show of incidents, the daily triage's regressions, the eval-run hook that
+    verifies fixes, and the time to remediation the dashboard shows."""
+    ctx.ritual_context.append(digest.sections)
     ctx.triage_exceptions.append(regressions.triage_items)
     ctx.eval_run_hooks.append(remediation.verified_by_eval_run)
     ctx.remediation_durations = store.remediation_durations

@@ -9,10 +9,10 @@ from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from opsbot.db import UTCDateTime, insert_ignore
-from opsbot.incidents.model import Status
+from opsbot.incidents.model import Severity, Status
 
 OPEN_STATUSES = (Status.DECLARED, Status.CONTAINED)
-SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
+SEVERITY_ORDER = tuple(s.value for s in Severity)  # worst first
 
 
 class Incident(SQLModel, table=True):

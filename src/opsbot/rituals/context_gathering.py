@@ -4,15 +4,14 @@ The triage lists open incidents, unverified fixes, regressions, metric breaches,
 decisions and missed occurrences; the weekly review the week's incidents and their time to
 remediation; the retrospective the period's incidents and the decisions done and overdue.
 
-Incidents are read through the incidents feature's service. Regressions and metric breaches
-come from the ``TriageProvider`` functions other features put in ``ctx.triage_exceptions``;
-the caller passes them in.
+Incidents come from the ``RitualContextProvider`` functions other features put in
+``ctx.ritual_context``; regressions and metric breaches from the ``TriageProvider`` functions
+in ``ctx.triage_exceptions``. The caller passes both in.
 """
 
 from __future__ import annotations
 
 import logging
-import statistics
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,13 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from opsbot.config import Ritual
-from opsbot.durations import duration
-from opsbot.incidents import service as incidents
-from opsbot.incidents.store import Fix, Incident
 from opsbot.rituals import store
 from opsbot.rituals.store import Decision, Occurrence
 from opsbot.schedules import occurrences_between
-from opsbot.seams import TriageItem, TriageProvider
+from opsbot.seams import RitualContextProvider, RitualPeriod, TriageItem, TriageProvider
 from opsbot.slack.mrkdwn import escape, truncate
 
 log = logging.getLogger(__name__)
@@ -60,25 +56,28 @@ def gather(
     *,
     now: datetime,
     triage: Sequence[TriageProvider],
+    context: Sequence[RitualContextProvider] = (),
 ) -> list[Section]:
-    """The context sections for an occurrence being posted now (and marks misses reported).
-
-    ``triage`` are the providers of regressions and metric breaches (``ctx.triage_exceptions``).
-    """
+    """The context sections for an occurrence being posted now (and marks misses reported):
+    first what ``context`` providers add (``ctx.ritual_context``: incidents), then the ritual's
+    own, with the regressions and metric breaches of ``triage`` (``ctx.triage_exceptions``)."""
     kind = kind_of(ritual.key)
+    if kind is None:
+        return []
     zone = ZoneInfo(ritual.schedule.timezone or "UTC")
+    period = RitualPeriod(kind, now)
+    if kind != TRIAGE:
+        start = _previous(ritual, occ.scheduled_at) or now - timedelta(
+            days=7 if kind == REVIEW else 30
+        )
+        period = RitualPeriod(kind, now, start, f"since {start.astimezone(zone):%a %d %b}")
+    sections = [
+        _section(found.title, found.lines, found.empty)
+        for provider in context
+        for found in provider(session, period)
+    ]
     if kind == TRIAGE:
-        sections = [
-            _section(
-                "Open incidents",
-                [_incident(i) for i in incidents.open_incidents(session)],
-                "No open incidents.",
-            ),
-            _section(
-                "Unverified fixes",
-                [_fix(f) for f in incidents.unverified_fixes(session)],
-                "No fixes waiting for verification.",
-            ),
+        sections += [
             _section(
                 "Regressions and metric breaches",
                 exceptions(session, now, triage),
@@ -101,44 +100,22 @@ def gather(
                 "No missed occurrences.",
             )
         )
-        return sections
-    if kind in (REVIEW, RETRO):
-        start = _previous(ritual, occ.scheduled_at) or now - timedelta(
-            days=7 if kind == REVIEW else 30
-        )
-        declared = incidents.declared_between(session, start=start, end=now)
-        since = f"since {start.astimezone(zone):%a %d %b}"
-        sections = [
+    elif kind == RETRO:
+        since = period.since_text
+        done = store.decisions_done_between(session, start=period.since or now, end=now)
+        sections += [
             _section(
-                f"Incidents {since}", [_incident(i) for i in declared], f"No incidents {since}."
-            )
+                f"Decisions done {since}",
+                [_decision(d) for d in done],
+                f"No decisions done {since}.",
+            ),
+            _section(
+                "Overdue decisions",
+                [_decision(d) for d in overdue(session, now, zone)],
+                "No overdue decisions.",
+            ),
         ]
-        if kind == REVIEW:
-            sections.append(
-                _section(
-                    "Time to remediation",
-                    _remediation(declared),
-                    "No incident was remediated in this period.",
-                )
-            )
-        else:
-            done = store.decisions_done_between(session, start=start, end=now)
-            sections.append(
-                _section(
-                    f"Decisions done {since}",
-                    [_decision(d) for d in done],
-                    f"No decisions done {since}.",
-                )
-            )
-            sections.append(
-                _section(
-                    "Overdue decisions",
-                    [_decision(d) for d in overdue(session, now, zone)],
-                    "No overdue decisions.",
-                )
-            )
-        return sections
-    return []
+    return sections
 
 
 def _previous(ritual: Ritual, scheduled_at: datetime) -> datetime | None:
@@ -191,21 +168,6 @@ def _item(item: TriageItem) -> str:
     return f"{line} in <#{escape(item.channel_id)}>" if item.channel_id else line
 
 
-def _incident(incident: Incident) -> str:
-    number = incident.number or incident.id
-    title = truncate(escape(incident.title), 150)
-    where = f" in <#{incident.channel_id}>" if incident.channel_id else ""
-    return f"*#{number}* {escape(incident.severity)} {title} ({escape(incident.status)}){where}"
-
-
-def _fix(fix: Fix) -> str:
-    description = truncate(escape(fix.description), 150)
-    return (
-        f"Incident #{fix.incident_id} fix {fix.number}: {description} "
-        f"(test `{escape(fix.test_id)}`)"
-    )
-
-
 def _decision(decision: Decision) -> str:
     return (
         f"{truncate(escape(decision.text), 200)}: <@{decision.owner}>, due {decision.due:%a %d %b}"
@@ -216,17 +178,3 @@ def _miss(occ: Occurrence, zone: ZoneInfo) -> str:
     when = occ.scheduled_at.astimezone(zone)
     why = "nobody checked in" if occ.posted_at else "opsbot was down"
     return f"{escape(occ.ritual_key)} of {when:%a %d %b %H:%M} ({why})"
-
-
-def _remediation(declared: list[Incident]) -> list[str]:
-    spans = [
-        (incident, incident.remediated_at - incident.declared_at)
-        for incident in declared
-        if incident.remediated_at is not None
-    ]
-    if not spans:
-        return []
-    median = timedelta(seconds=statistics.median(s.total_seconds() for _, s in spans))
-    lines = [f"Median {duration(median)} over {len(spans)} incident(s)"]
-    lines += [f"#{i.number or i.id}: {duration(span)}" for i, span in spans]
-    return lines

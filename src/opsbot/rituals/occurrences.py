@@ -23,7 +23,7 @@ from opsbot.errors import OpsError
 from opsbot.rituals import blocks, context_gathering, owners, store
 from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
 from opsbot.schedules import occurrences_between
-from opsbot.seams import OccurrenceHook, PostedOccurrence, TriageProvider
+from opsbot.seams import OccurrenceHook, PostedOccurrence, RitualContextProvider, TriageProvider
 from opsbot.slack.mrkdwn import code, escape
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,12 @@ MAX_LOOKBACK = timedelta(days=400)  # how far back a scan looks after a very lon
 
 @dataclass(frozen=True)
 class Extras:
-    """Other features' contributions: ``ctx.triage_exceptions`` and ``ctx.occurrence_posted``."""
+    """Other features' contributions: ``ctx.triage_exceptions``, ``ctx.occurrence_posted`` and
+    ``ctx.ritual_context``."""
 
     triage: Sequence[TriageProvider] = ()
     on_posted: Mapping[str, Sequence[OccurrenceHook]] = field(default_factory=dict)
+    context: Sequence[RitualContextProvider] = ()
 
 
 def message_key(occurrence_id: int | None) -> str:
@@ -82,7 +84,9 @@ def post_occurrence(
     )
     if occ is None:
         return None
-    occ.context = context_gathering.gather(session, ritual, occ, now=now, triage=extras.triage)
+    occ.context = context_gathering.gather(
+        session, ritual, occ, now=now, triage=extras.triage, context=extras.context
+    )
     session.add(occ)
     session.flush()
     outbox.post(

@@ -67,7 +67,7 @@ def scan_ritual(ctx: Context, ritual: Ritual, now: datetime | None = None) -> li
 
 def extras_of(ctx: Context) -> occurrences.Extras:
     """What other features registered on the Context for ritual occurrences."""
-    return occurrences.Extras(ctx.triage_exceptions, ctx.occurrence_posted)
+    return occurrences.Extras(ctx.triage_exceptions, ctx.occurrence_posted, ctx.ritual_context)
 
 
 @dataclass(frozen=True)
