@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from opsbot.context import Context
 from opsbot.dashboard import slack as dashboard
+from opsbot.experiments import slack as experiments
 from opsbot.incidents import slack as incidents
 from opsbot.rituals import slack as rituals
 from opsbot.slack import ops
@@ -27,10 +28,15 @@ REGISTRARS: list[Registrar] = [
     rituals.register,
     telemetry.register,
     dashboard.register,
+    experiments.register,
 ]
 
 # The Slack-free part of the registrars above, in the same order.
-CONTRIBUTORS: list[Contributor] = [incidents.contribute, dashboard.contribute]
+CONTRIBUTORS: list[Contributor] = [
+    incidents.contribute,
+    dashboard.contribute,
+    experiments.contribute,
+]
 
 
 def contribute(ctx: Context) -> None:

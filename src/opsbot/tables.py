@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from opsbot import outbox, pace, people  # noqa: F401  imported for their tables
 from opsbot.dashboard import store as dashboard_store  # noqa: F401  imported for its table
+from opsbot.experiments import store as experiment_store  # noqa: F401  imported for its tables
 from opsbot.incidents import store as incident_store  # noqa: F401  imported for its tables
 from opsbot.rituals import store as ritual_store  # noqa: F401  imported for its tables
 from opsbot.slack import dedupe  # noqa: F401  imported for its table

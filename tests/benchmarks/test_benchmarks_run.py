@@ -19,7 +19,10 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 TARGET_MISSED = 1  # the exit status of a benchmark that ran but missed its target
 HELPERS = {"_telemetry_db.py", "bare_bolt_app.py"}  # run by the benchmarks below, not alone
 TESTS = BENCHMARKS.parent / "tests"
-SMOKED_ELSEWHERE = {"console_latency.py": "console/test_benchmark.py"}  # its lane's own run
+SMOKED_ELSEWHERE = {  # their lanes' own runs
+    "console_latency.py": "console/test_benchmark.py",
+    "experiment_scale.py": "experiments/test_benchmark.py",
+}
 
 
 def fresh_db_args() -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import opsbot
 
 SRC = Path(opsbot.__file__).parent
-DOMAINS = ("incidents", "rituals", "dashboard", "telemetry", "team")
+DOMAINS = ("incidents", "rituals", "dashboard", "telemetry", "team", "experiments")
 # what any module may take from the database libraries: a session to pass on, an engine, errors
 SESSION_ONLY = {("sqlmodel", "Session"), ("sqlalchemy", "Engine")}
 

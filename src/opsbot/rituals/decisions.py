@@ -79,6 +79,43 @@ def record_decision(
     return decision
 
 
+def record_outside(
+    session: Session,
+    config: Config,
+    *,
+    ritual_key: str,
+    text: str,
+    owner: str,
+    due: date,
+    by: str,
+    now: datetime,
+) -> Decision:
+    """A decision taken outside a meeting (an experiment's ship-or-not call), filed under the
+    ritual that reviews such calls: in its open occurrence's thread when one is open, else on
+    its own. Either way it is listed, reminded, shown as overdue and told to its owner."""
+    current = store.open_occurrences(session, ritual_key=ritual_key)
+    if current:
+        return record_decision(
+            session, config, occurrence_id=current[-1].id or 0, text=text, owner=owner,
+            due=due, by=by, now=now,
+        )  # fmt: skip
+    if due < today(config, ritual_key, now):
+        raise OpsError(f"The due date {words.day(due)} has passed; pick today or later.")
+    decision = Decision(
+        ritual_key=ritual_key,
+        text=text,
+        owner=owner,
+        due=due,
+        created_by=by,
+        created_at=now,
+    )
+    session.add(decision)
+    session.flush()
+    dm_text, dm = words.assigned(decision, ritual_name(config, ritual_key))
+    outbox.post(session, channel=owner, text=dm_text, blocks=dm, kind="ritual.decision_assigned")
+    return decision
+
+
 def closers(session: Session, config: Config, decision: Decision) -> DecisionClosers:
     """Who may mark ``decision`` done or reopen it now."""
     ritual = owners.ritual_for(config, decision.ritual_key)

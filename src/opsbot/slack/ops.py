@@ -15,6 +15,8 @@ OPS_HELP = """*opsbot* keeps incidents, rituals and the AI Product Ops numbers i
 • `/ops team` – who holds each team role and what the role owns
 • `/ops team add|remove|set &lt;role&gt; &lt;@user&gt; [&lt;@user&gt;…]` – give a role to people,
   take it from them, or make them its only holders
+• `/ops experiment new | list | show &lt;key&gt; | decide &lt;key&gt; …` – experiments with
+  the rule to ship fixed in advance: `/ops experiment help`
 *`/incident`* – declare and drive incidents: `/incident help`
 *`/ritual`* – daily triage, weekly review, eval calibration, monthly retro: `/ritual help`"""
 

@@ -96,6 +96,7 @@ class OutcomeIn(_Strict):
     outcome: Literal["autonomous", "overridden", "escalated", "failed"]
     cost: Annotated[float, Field(ge=0, le=MAX_COST, allow_inf_nan=False)]
     success: StrictBool
+    version: Name | None = None  # the version that served this decision
 
 
 class CaseIn(_Strict):

@@ -16,7 +16,7 @@ from opsbot.errors import NotFound, OpsError
 from opsbot.telemetry import store
 from opsbot.telemetry.store import ApiToken
 
-SCOPES = ("ingest", "read")
+SCOPES = ("ingest", "read", "experiments")  # experiments: register them from CI
 PREFIX = "opsb_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 

@@ -99,3 +99,20 @@ def latest_results(session: Session, *, case_ids: Collection[str]) -> dict[str, 
         case.case_id: CaseResult(case.case_id, case.passed, run.at, run.suite, run.run_id)
         for case, run in rows
     }
+
+
+def pass_totals(
+    session: Session, *, tags: Collection[str], start: datetime, end: datetime
+) -> dict[str, tuple[int, int]]:
+    """Per tag (the version an eval run evaluated), (cases, cases passed) of the runs that ran
+    in [start, end)."""
+    rows = session.exec(
+        select(EvalRun.tag, func.sum(EvalRun.cases_total), func.sum(EvalRun.cases_passed))
+        .where(col(EvalRun.tag).in_(list(tags)))
+        .where(col(EvalRun.at) >= start, col(EvalRun.at) < end)
+        .group_by(EvalRun.tag)
+    ).all()
+    found = {tag: (0, 0) for tag in tags}
+    for tag, cases, passed in rows:
+        found[tag] = (int(cases or 0), int(passed or 0))
+    return found

@@ -3,7 +3,7 @@
 Confidence: each batch is archived as one row, and its scores are counted in Python into one
 histogram per (tag, UTC day), which is added to that day's stored histogram (`add_to_days`).
 Outcomes: `INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count` per (tag, hour,
-outcome), so concurrent ingests add up instead of overwriting each other.
+version, outcome), so concurrent ingests add up instead of overwriting each other.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import add
 from typing import Any
@@ -143,8 +144,10 @@ def add_to_days(session: Session, histograms: dict[tuple[datetime, str], list[in
 
 
 def add_outcomes(session: Session, records: Sequence[OutcomeIn]) -> None:
-    """Store the raw outcomes and add them to the hourly counts and cost sums."""
-    sums: dict[tuple[str, datetime, str], list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    """Store the raw outcomes and add them to the hourly counts and sums."""
+    sums: dict[tuple[str, datetime, str, str], list[float]] = defaultdict(
+        lambda: [0, 0, 0.0, 0.0, 0.0]
+    )
     raw = []
     for record in records:
         at = record.at.astimezone(UTC)
@@ -157,19 +160,32 @@ def add_outcomes(session: Session, records: Sequence[OutcomeIn]) -> None:
                 "success": record.success,
             }
         )
-        entry = sums[(record.tag, hour_of(at), record.outcome)]
+        entry = sums[(record.tag, hour_of(at), record.version or "", record.outcome)]
         entry[0] += 1
-        entry[1] += 1 if record.success else 0
         entry[2] += record.cost
+        entry[3] += record.cost * record.cost
+        if record.success:
+            entry[1] += 1
+            entry[4] += record.cost
     session.connection().execute(insert(OutcomeRecord.__table__), raw)  # type: ignore[attr-defined]
     _upsert(
         session,
         OutcomeRollup,
-        ["tag", "hour", "outcome"],
-        ["count", "successes", "cost"],
+        ["tag", "hour", "version", "outcome"],
+        ["count", "successes", "cost", "cost_squares", "success_cost"],
         [
-            {"tag": t, "hour": h, "outcome": o, "count": int(n), "successes": int(s), "cost": c}
-            for (t, h, o), (n, s, c) in sums.items()
+            {
+                "tag": t,
+                "hour": h,
+                "version": v,
+                "outcome": o,
+                "count": int(n),
+                "successes": int(s),
+                "cost": c,
+                "cost_squares": c2,
+                "success_cost": sc,
+            }
+            for (t, h, v, o), (n, s, c, c2, sc) in sums.items()
         ],
     )
 
@@ -234,3 +250,58 @@ def outcome_windows(session: Session, edges: Sequence[datetime]) -> dict[str, li
             "cost": float(cost or 0.0),
         }
     return result
+
+
+@dataclass(frozen=True)
+class OutcomeSums:
+    """An arm's outcomes of one kind over a window, summed from the hourly rollups."""
+
+    count: int
+    successes: int
+    cost: float
+    cost_squares: float
+    success_cost: float
+
+
+def arm_sums(
+    session: Session,
+    *,
+    by: str,
+    arms: Sequence[str],
+    tags: Sequence[str],
+    start: datetime,
+    end: datetime,
+) -> dict[str, dict[str, OutcomeSums]]:
+    """Per arm (a ``version`` or a ``tag``, as ``by`` says) and outcome, the sums of the hours
+    in [start, end) among ``tags``: one grouped read of the rollups (experiments' arms)."""
+    table = OutcomeRollup.__table__.c  # type: ignore[attr-defined]
+    arm = table.version if by == "version" else table.tag
+    query = (
+        sa_select(
+            arm,
+            table.outcome,
+            func.sum(table.count),
+            func.sum(table.successes),
+            func.sum(table.cost),
+            func.sum(table.cost_squares),
+            func.sum(table.success_cost),
+        )
+        .where(table.hour >= start, table.hour < end)
+        .where(table.tag.in_(list(tags)), arm.in_(list(arms)))
+        .group_by(arm, table.outcome)
+    )
+    found: dict[str, dict[str, OutcomeSums]] = {name: {} for name in arms}
+    for (
+        name,
+        outcome,
+        count,
+        successes,
+        cost,
+        squares,
+        success_cost,
+    ) in session.connection().execute(query):
+        found[name][outcome] = OutcomeSums(
+            int(count), int(successes or 0), float(cost or 0), float(squares or 0),
+            float(success_cost or 0),
+        )  # fmt: skip
+    return found

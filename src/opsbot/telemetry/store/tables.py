@@ -3,7 +3,7 @@
 Each confidence batch is archived raw as one row (audit and reprocessing; `archive` says how
 it is encoded), and its scores are added to one histogram per (tag, UTC day) in the same
 transaction; the dashboard reads only those histograms. Outcomes are kept one row per record
-and rolled up per (tag, hour, outcome).
+and rolled up per (tag, hour, version, outcome).
 """
 
 from __future__ import annotations
@@ -134,13 +134,18 @@ class ConfidenceDay(SQLModel, table=True):
 
 
 class OutcomeRollup(SQLModel, table=True):
-    """Decisions of a tag per hour and outcome: how many, how many succeeded, what they cost."""
+    """Decisions of a tag per hour, version that served them ("" when none was named) and
+    outcome: how many, how many succeeded, what they cost, and the sums of squared cost and of
+    the successes' cost (the variance of cost per success, for experiments)."""
 
     __tablename__ = "outcome_rollup"
 
     hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)  # first: windows are ranges
     tag: str = Field(max_length=100, primary_key=True)
+    version: str = Field(default="", max_length=100, primary_key=True)
     outcome: str = Field(max_length=20, primary_key=True)
     count: int = Field(sa_column=Column(BigInteger, nullable=False))
     successes: int = Field(sa_column=Column(BigInteger, nullable=False))
     cost: float = Field(sa_column=Column(Float, nullable=False))
+    cost_squares: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    success_cost: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
