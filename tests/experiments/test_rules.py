@@ -14,17 +14,19 @@ from opsbot.experiments.checks import (
     metric_named,
     parse_amount,
 )
-from opsbot.experiments.model import (
-    ArmKind,
+from opsbot.experiments.judgment import (
     ArmTotals,
-    Design,
-    Guardrail,
     Judgment,
-    Metric,
     State,
     Verdict,
-    format_effect,
     judge,
+)
+from opsbot.experiments.model import (
+    ArmKind,
+    Design,
+    Guardrail,
+    Metric,
+    format_effect,
     overlaps,
 )
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from opsbot.experiments.judgment import (
+    Judgment,
+)
 from opsbot.experiments.model import (
     METRICS,
     ArmKind,
-    Judgment,
     Metric,
     format_amount,
     format_effect,
