@@ -13,6 +13,7 @@ from opsbot.experiments import statistics as st
 DAY = timedelta(days=1)
 MAX_DAYS = 90  # the longest minimum run time, and how far back a late start may go
 MAX_SAMPLE = 100_000_000
+MIN_SAMPLE = 30  # per arm: below it the asymptotic intervals are not to be trusted
 
 
 class Metric(StrEnum):
