@@ -300,13 +300,28 @@ def test_a_date_the_picker_would_not_give_is_asked_again(typist: Typist) -> None
     typist.type("/ritual run daily-exception-triage")
     typist.type("#ai-ops")
     screen = typist.type(
-        "click Record decision", "Re-check the refund cap", "bob", "next week", "2026-12-15"
+        "click Record decision", "Re-check the refund cap", "4", "bob", "next week", "2026-12-15"
     )
     assert "Slack's date picker gives a date" in screen
-    assert "recorded a decision: Re-check the refund cap" in screen
+    assert "recorded decision 1: Re-check the refund cap" in screen
 
 
 def test_enter_alone_shows_what_happened_meanwhile(typist: Typist, slack: Any) -> None:
     """An empty line shows news that arrived while the person was not typing."""
     slack.person("alice").say("general", "Is anyone on the refunds alert?")
     assert "Is anyone on the refunds alert?" in typist.type("")
+
+
+def test_a_reply_the_bot_replaces_is_shown_again_with_its_buttons(typist: Typist) -> None:
+    """Done on a `/ritual decisions` reply replaces that reply; the console shows it again,
+    and its new Undo button can be clicked."""
+    typist.type("/ops team set product-ops-lead @you")
+    typist.type("/ritual run daily-exception-triage")
+    typist.type("#ai-ops")
+    typist.type("click Record decision", "Re-check the refund cap", "4", "bob", "2026-12-15")
+    typist.type("/ritual decisions")
+    screen = typist.type("click Done")
+    assert "your earlier reply, replaced" in screen
+    assert "You marked decision 1 done: Re-check the refund cap" in screen
+    assert "Undo" in screen
+    assert "Decision 1 is open again" in typist.type("click Undo")

@@ -64,8 +64,11 @@ def test_the_console_walk_through_works_as_written(tmp_path: Path, database_url:
         "@you checked in:",
         "Three overrides on refunds over $200 need a decision",
         "┌─ Record decision",
-        "@you recorded a decision: Re-check refunds over $200 after the fix",
+        "@you recorded decision 1: Re-check refunds over $200 after the fix",
         "Owner @bob · due Tue 15 Dec 2026",
+        "You marked decision 1 done: Re-check refunds over $200 after the fix",
+        "Summary of Daily exception triage",
+        "Expected decisions not recorded",
         "── App Home ──",
     ]
     at = 0

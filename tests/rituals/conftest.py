@@ -14,6 +14,8 @@ from opsbot.rituals import service
 from opsbot.testing.live import LiveBot
 
 MONDAY_BEFORE_NINE = "2026-03-30 07:30:00"  # UTC; London is on BST since Sunday 29 March
+OUTPUT = "Which expected decision is it?"  # the decision modal's choice of expected output
+EXCEPTION_OWNERS = "Owner and due date for each exception"  # the triage's expected output
 
 TRIAGE = """
 timezone: Europe/London

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from opsbot.rituals import service, store
 
-from .conftest import bot_messages, click_open, flat
+from .conftest import EXCEPTION_OWNERS, OUTPUT, bot_messages, click_open, flat
 
 Q1, Q2 = "Which exceptions need a decision today?", "Anything blocked?"
 
@@ -42,7 +42,12 @@ def test_the_window_closes_with_a_summary_of_answers_and_decisions(
     people.alice.submit({Q1: "Refund overrides", Q2: "Nothing"})
     click_open(slack, people.alice, "Record decision", channel="ai-ops")
     people.alice.submit(
-        {"Decision": "Pause refunds agent", "Owner": "bob", "Due date": "2026-04-02"}
+        {
+            "Decision": "Pause refunds agent",
+            OUTPUT: EXCEPTION_OWNERS,
+            "Owner": "bob",
+            "Due date": "2026-04-02",
+        }
     )
     slack.wait_for(lambda: len(slack.replies("ai-ops", message.ts)) == 2)
     clock.move_to("2026-03-30 11:59:00")
@@ -55,7 +60,7 @@ def test_the_window_closes_with_a_summary_of_answers_and_decisions(
     text = flat(summary.blocks)
     assert f"Took part: <@{people.alice.id}>" in text
     assert "Refund overrides" in text and Q1 in text
-    assert f"Pause refunds agent: owner <@{people.bob.id}>, due Thu 02 Apr 2026" in text
+    assert f"1. Pause refunds agent: owner <@{people.bob.id}>, due Thu 02 Apr 2026" in text
     assert summary.reply_broadcast
     slack.wait_for(lambda: "Closed" in flat(slack.messages("ai-ops")[0].blocks))
     assert "Record decision" not in flat(slack.messages("ai-ops")[0].blocks)
@@ -115,3 +120,115 @@ def test_nobody_is_reminded_once_every_owner_checked_in(slack, triage_bot, peopl
     slack.wait_for(lambda: len(slack.replies("ai-ops", message.ts)) == 2)
     clock.move_to("2026-03-30 09:00:10")
     assert service.tick(triage_bot.ctx).reminders == 0
+
+
+def test_the_summary_names_missing_check_ins_and_missing_decision_outputs(
+    slack, triage_bot, people, clock
+) -> None:
+    """The summary names the owners who never checked in and the expected decision outputs
+    no decision recorded; a decision naming its output counts for it."""
+    message = _post_triage(slack, triage_bot, clock)
+    click_open(slack, people.alice, "Check in", channel="ai-ops")
+    people.alice.submit({Q1: "Refund overrides"})
+    click_open(slack, people.alice, "Record decision", channel="ai-ops")
+    people.alice.submit(
+        {
+            "Decision": "Pause refunds",
+            OUTPUT: "Something else",
+            "Owner": "bob",
+            "Due date": "2026-04-02",
+        }
+    )
+    slack.wait_for(lambda: len(slack.replies("ai-ops", message.ts)) == 2)
+    clock.move_to("2026-03-30 12:00:10")
+    service.tick(triage_bot.ctx)
+    summary = slack.wait_for(
+        lambda: [r for r in slack.replies("ai-ops", message.ts) if "Summary of" in flat(r.blocks)]
+    )[0]
+    text = flat(summary.blocks)
+    assert f"Did not check in: <@{people.bob.id}>" in text
+    assert "*Expected decisions not recorded*\n• Owner and due date for each exception" in text
+    assert "1 owner(s) did not check in, 1 expected decision(s) not recorded" in summary.text
+
+
+def test_an_owner_closes_the_occurrence_now_and_others_are_refused(
+    slack, triage_bot, people, clock
+) -> None:
+    """Close now, pressed by someone who does not own the occurrence, is refused naming the
+    owners; pressed by an owner, it closes at once with the summary, saying who closed it."""
+    message = _post_triage(slack, triage_bot, clock)
+    click_open(slack, people.bob, "Check in", channel="ai-ops")
+    people.bob.submit({Q2: "Nothing"})
+    slack.wait_for(lambda: slack.replies("ai-ops", message.ts))
+    people.carol.click("Close now", channel="ai-ops")
+    refused = slack.wait_for(lambda: people.carol.ephemerals())[0].text
+    assert refused.startswith(
+        f"Only the owners of this occurrence (<@{people.alice.id}>, <@{people.bob.id}>) may "
+        "close it now."
+    )
+    assert _statuses(triage_bot) == ["posted"]
+    people.bob.click("Close now", channel="ai-ops")
+    summary = slack.wait_for(
+        lambda: [r for r in slack.replies("ai-ops", message.ts) if "Summary of" in flat(r.blocks)]
+    )[0]
+    assert f"(closed early by <@{people.bob.id}>)" in flat(summary.blocks)
+    assert f"Did not check in: <@{people.alice.id}>" in flat(summary.blocks)
+    slack.wait_for(
+        lambda: f"Closed by <@{people.bob.id}>" in flat(slack.messages("ai-ops")[0].blocks)
+    )
+    assert _statuses(triage_bot) == ["closed"]
+    clock.move_to("2026-03-30 09:00:10")
+    assert service.tick(triage_bot.ctx).reminders == 0
+
+
+def test_check_in_answers_appear_in_the_thread_as_they_come(
+    slack, triage_bot, people, clock
+) -> None:
+    """Each check-in is posted in the occurrence's thread when it is submitted, long before
+    the window closes, and the message shows who has checked in and who is awaited."""
+    message = _post_triage(slack, triage_bot, clock)
+    click_open(slack, people.bob, "Check in", channel="ai-ops")
+    people.bob.submit({Q1: "Two refunds stuck"})
+    [reply] = slack.wait_for(lambda: slack.replies("ai-ops", message.ts))
+    assert f"<@{people.bob.id}> checked in" in flat(reply.blocks)
+    assert "Two refunds stuck" in flat(reply.blocks)
+    slack.wait_for(
+        lambda: (
+            f"Checked in: <@{people.bob.id}> · waiting for <@{people.alice.id}>"
+            in flat(slack.messages("ai-ops")[0].blocks)
+        )
+    )
+
+
+SHORT = """
+rituals:
+  - key: standup
+    schedule: {{cron: "0 9 * * mon-fri", timezone: UTC}}
+    channel: ai-ops
+    owners: [{bob}]
+    window_minutes: 60
+    remind_after_minutes: [30, 59]
+    questions: ["Anything blocked?"]
+"""
+
+
+def test_reminders_never_come_at_or_after_the_close(slack, start_bot, people, clock) -> None:
+    """A reminder due a minute before the close goes out; one that falls due in the last
+    half-minute (the bot was busy or down) is dropped, and none comes at or after the close."""
+    bot = start_bot(SHORT, bob=people.bob.id)
+    clock.move_to("2026-03-30 09:00:05")
+    service.tick(bot.ctx)
+    message = slack.wait_for(lambda: bot_messages(slack, "ai-ops"))[0]
+    clock.move_to("2026-03-30 09:59:10")  # down since before 09:30: both stages are due
+    assert service.tick(bot.ctx).reminders == 1
+    slack.wait_for(lambda: slack.replies("ai-ops", message.ts))
+    clock.move_to("2026-03-31 09:00:05")
+    service.tick(bot.ctx)
+    tuesday = slack.wait_for(lambda: bot_messages(slack, "ai-ops")[1:])[0]
+    clock.move_to("2026-03-31 09:59:40")  # within the last half-minute: too late to act on
+    assert service.tick(bot.ctx).reminders == 0
+    clock.move_to("2026-03-31 10:00:10")
+    report = service.tick(bot.ctx)
+    assert (report.reminders, len(report.closed)) == (0, 1)
+    replies = slack.wait_for(lambda: slack.replies("ai-ops", tuesday.ts))
+    assert not [r for r in replies if "reminder" in r.text]

@@ -45,6 +45,10 @@ def said(error: OpsError) -> str:
         ("decisions", ritual.ListDecisions("open")),
         ("decisions open", ritual.ListDecisions("open")),
         ("decisions ALL", ritual.ListDecisions("all")),
+        ("unskip monthly-operating-retro", ritual.UnskipRitual("monthly-operating-retro")),
+        ("done 12", ritual.CloseDecision(12)),
+        ("done #3", ritual.CloseDecision(3)),
+        ("reopen 7", ritual.ReopenDecision(7)),
     ],
 )
 def test_ritual_commands(text: str, command: object) -> None:
@@ -66,12 +70,39 @@ def test_ritual_owners_accepts_labels_with_spaces() -> None:
     )
 
 
-@pytest.mark.parametrize("who", ["@alice", "alice", "<!channel>", "<@U01ALICE01> bob"])
-def test_ritual_owners_refuses_anything_but_mentions(who: str) -> None:
-    """Each owner must be an @-mention picked from Slack's menu."""
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("@alice", "@alice"),
+        ("alice", "alice"),
+        ("<!channel>", "@channel"),
+        ("<@U01ALICE01> bob", "bob"),
+    ],
+)
+def test_ritual_owners_refuses_anything_but_mentions_and_roles(who: str, shown: str) -> None:
+    """Each owner must be an @-mention picked from Slack's menu or `role:<role>`; the refusal
+    names the word as typed."""
     error = refusal(ritual.parse, f"owners daily-exception-triage {who}")
-    assert "is not a mention of one person" in error.message
-    assert "`/ritual owners daily-exception-triage @name @other`" in said(error)
+    assert error.message == f"`{shown}` is neither a mention of a person nor a team role."
+    assert "`/ritual owners daily-exception-triage @name role:eval-engineer`" in said(error)
+
+
+def test_ritual_owners_takes_team_roles_beside_people() -> None:
+    """`role:<role>` names a team role as an owner (normalised), beside people."""
+    assert ritual.parse(
+        "owners biweekly-eval-calibration role:Eval_Engineer <@U02BOB0001|bob>"
+    ) == ritual.SetOwners("biweekly-eval-calibration", ("role:eval-engineer", "U02BOB0001"))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"), [("done", "nothing"), ("done three", "`three`"), ("reopen 0", "`0`")]
+)
+def test_done_and_reopen_take_a_decision_number(text: str, shown: str) -> None:
+    """`done` and `reopen` take one decision number; anything else is refused, pointing at
+    the list that shows the numbers."""
+    error = refusal(ritual.parse, text)
+    assert error.message.endswith(f"takes a decision number, not {shown}.")
+    assert "`/ritual decisions all`" in said(error)
 
 
 def test_ritual_owners_needs_at_least_one_owner() -> None:
@@ -115,7 +146,7 @@ def test_ritual_unknown_subcommand_lists_the_commands() -> None:
     """An unknown word is refused with the command names."""
     error = refusal(ritual.parse, "start daily")
     assert error.message == "There is no `/ritual start` command."
-    assert "list, help, run, skip, owners, decisions" in (error.hint or "")
+    assert "list, help, run, skip, unskip, owners, decisions, done, reopen" in (error.hint or "")
 
 
 def test_ritual_text_over_3000_characters_is_refused() -> None:
@@ -132,8 +163,11 @@ def test_ritual_help_lists_every_subcommand() -> None:
         "/ritual help",
         "/ritual run <ritual-key>",
         "/ritual skip <ritual-key> [reason]",
-        "/ritual owners <ritual-key> <@user> [<@user>…]",
+        "/ritual unskip <ritual-key>",
+        "/ritual owners <ritual-key> <@user|role:<role>> […]",
         "/ritual decisions [open|all]",
+        "/ritual done <number>",
+        "/ritual reopen <number>",
     ]:
         assert usage in text
     assert "<" not in ritual.HELP

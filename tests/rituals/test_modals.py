@@ -6,7 +6,7 @@ from datetime import date
 
 from opsbot.rituals import service, store
 
-from .conftest import bot_messages, click_open, flat
+from .conftest import OUTPUT, bot_messages, click_open, flat
 
 Q1, Q2 = "Which exceptions need a decision today?", "Anything blocked?"
 
@@ -61,11 +61,21 @@ def test_record_decision_stores_text_owner_and_due_date(slack, triage_bot, peopl
     message = _post_triage(slack, triage_bot, clock)
     click_open(slack, people.alice, "Record decision", channel="ai-ops")
     refused = people.alice.submit(
-        {"Decision": "Roll back prompt v12", "Owner": "bob", "Due date": "2026-03-29"}
+        {
+            "Decision": "Roll back prompt v12",
+            OUTPUT: "Something else",
+            "Owner": "bob",
+            "Due date": "2026-03-29",
+        }
     )
     assert "today" in refused.json["errors"]["due"]
     people.alice.submit(
-        {"Decision": "Roll back prompt v12", "Owner": "bob", "Due date": "2026-04-03"}
+        {
+            "Decision": "Roll back prompt v12",
+            OUTPUT: "Something else",
+            "Owner": "bob",
+            "Due date": "2026-04-03",
+        }
     )
     reply = slack.wait_for(lambda: slack.replies("ai-ops", message.ts))[0]
     assert "Roll back prompt v12" in reply.text and f"<@{people.bob.id}>" in reply.text

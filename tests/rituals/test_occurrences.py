@@ -94,3 +94,87 @@ def test_unknown_ritual_key_is_refused_with_the_keys(slack, triage_bot, people) 
     reply = slack.wait_for(lambda: people.alice.ephemerals())[0].text
     assert 'no ritual "nope"' in reply and "daily-exception-triage" in reply
     assert bot_messages(slack, "ai-ops") == []
+
+
+def test_ritual_list_names_a_zone_once(slack, start_bot, people) -> None:
+    """A time in UTC reads "09:00 UTC" (not "09:00 UTC (UTC)"); elsewhere the abbreviation is
+    followed by the zone's name."""
+    start_bot(
+        'rituals:\n  - key: standup\n    schedule: {{cron: "0 9 * * *", timezone: UTC}}\n'
+        '    owners: [U0ALICE001]\n    questions: ["Anything?"]\n'
+        '  - key: london\n    schedule: {{cron: "0 9 * * *", timezone: Europe/London}}\n'
+        '    owners: [U0ALICE001]\n    questions: ["Anything?"]\n'
+    )
+    people.carol.command("/ritual", "list", channel="general")
+    reply = slack.wait_for(lambda: people.carol.ephemerals())[0].text
+    assert "next Mon 30 Mar 2026 09:00 UTC in #ai-ops" in reply
+    assert "(UTC)" not in reply
+    assert "next Mon 30 Mar 2026 09:00 BST (Europe/London) in #ai-ops" in reply
+
+
+def test_skip_with_an_open_occurrence_skips_it_and_unskip_opens_it_again(
+    slack, triage_bot, people, clock
+) -> None:
+    """While an occurrence is open, `/ritual skip` skips that one (as its help says);
+    `/ritual list` shows it skipped, and `/ritual unskip` opens it again with its buttons."""
+    clock.move_to("2026-03-30 08:00:05")
+    service.tick(triage_bot.ctx)
+    slack.wait_for(lambda: bot_messages(slack, "ai-ops"))
+    people.alice.command("/ritual", "skip daily-exception-triage offsite", channel="general")
+    assert (
+        "Skipped Daily exception triage of Mon 30 Mar 09:00 BST"
+        in slack.wait_for(lambda: people.alice.ephemerals())[0].text
+    )
+    slack.wait_for(lambda: "Skipped by" in flat(slack.messages("ai-ops")[0].blocks))
+    people.alice.command("/ritual", "list", channel="general")
+    listing = slack.wait_for(lambda: people.alice.ephemerals()[1:])[0].text
+    assert f"skipped by <@{people.alice.id}>: Mon 30 Mar 09:00 BST: offsite" in listing
+    assert "`/ritual unskip daily-exception-triage`" in listing
+    people.alice.command("/ritual", "unskip daily-exception-triage", channel="general")
+    slack.wait_for(lambda: "Check in" in flat(slack.messages("ai-ops")[0].blocks))
+    with triage_bot.ctx.tx() as session:
+        [occ] = store.open_occurrences(session)
+    assert (occ.skipped_by, occ.skip_reason) == (None, None)
+
+
+def test_unskip_brings_back_the_next_skipped_occurrence(slack, triage_bot, people, clock) -> None:
+    """`/ritual skip` twice skips the next two occurrences, both listed; `/ritual unskip`
+    brings back the first, which is then posted at its time, while the second stays skipped."""
+    for reason in ("offsite", "holiday"):
+        people.alice.command("/ritual", f"skip daily-exception-triage {reason}", channel="general")
+    slack.wait_for(lambda: len(people.alice.ephemerals()) == 2)
+    people.alice.command("/ritual", "list", channel="general")
+    listing = slack.wait_for(lambda: people.alice.ephemerals()[2:])[0].text
+    assert "next Wed 01 Apr 2026 09:00 BST" in listing
+    assert "Mon 30 Mar 09:00 BST: offsite" in listing and "Tue 31 Mar 09:00 BST: holiday" in listing
+    people.alice.command("/ritual", "unskip daily-exception-triage", channel="general")
+    reply = slack.wait_for(lambda: people.alice.ephemerals()[3:])[0].text
+    assert reply == "Daily exception triage of Mon 30 Mar 09:00 BST is no longer skipped."
+    clock.move_to("2026-03-30 08:00:05")
+    assert len(service.tick(triage_bot.ctx).claimed) == 1
+    clock.move_to("2026-03-31 08:00:05")
+    assert service.tick(triage_bot.ctx).claimed == []
+    people.alice.command("/ritual", "unskip daily-exception-triage", channel="general")
+    people.alice.command("/ritual", "unskip daily-exception-triage", channel="general")
+    last = slack.wait_for(lambda: people.alice.ephemerals()[5:])[0].text
+    assert last.startswith("Nothing of Daily exception triage is skipped.")
+
+
+def test_ritual_owners_takes_a_team_role(slack, triage_bot, people) -> None:
+    """`/ritual owners <key> role:<role>` makes the role's holders the owners (listed as the
+    role), and an unknown role is refused with the roles there are."""
+    people.alice.command(
+        "/ritual",
+        f"owners daily-exception-triage role:eval-engineer <@{people.carol.id}|carol>",
+        channel="general",
+    )
+    said = slack.wait_for(
+        lambda: [m.text for m in slack.messages("general") if "set the owners" in m.text]
+    )[0]
+    assert said.endswith(f"eval-engineer (nobody yet), <@{people.carol.id}>.")
+    people.alice.command("/ritual", "owners daily-exception-triage role:chef", channel="general")
+    refused = slack.wait_for(lambda: people.alice.ephemerals())[0].text
+    assert refused.startswith("There is no team role `chef`.") and "eval-engineer" in refused
+    people.alice.command("/ritual", "list", channel="general")
+    listing = slack.wait_for(lambda: people.alice.ephemerals()[1:])[0].text
+    assert f"owners: eval-engineer (nobody yet), <@{people.carol.id}>" in listing

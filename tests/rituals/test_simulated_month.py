@@ -127,7 +127,9 @@ class Month:
     def decide(self, person: Any, key: str, at: str, text: str, *, owner: str, due: str) -> None:
         ts = self.message(key, at).ts
         click_open(self.slack, person, "Record decision", channel="ai-ops", message_ts=ts)
-        response = person.submit({"Decision": text, "Owner": owner, "Due date": due})
+        response = person.submit(
+            {"Decision": text, "output": "Something else", "Owner": owner, "Due date": due}
+        )
         assert response.status == 200 and not response.body_text, response.body_text
         self.settle()
 
@@ -155,8 +157,11 @@ def replied(slack: Any, person: Any, words: str) -> Any:
 
 
 def dms(slack: Any, person: Any) -> list[Any]:
-    """What the bot sent a person directly (decision reminders)."""
-    return [m for m in slack.messages(person.name) if m.user is None]
+    """The decision reminders the bot sent a person directly (not the DMs that told them a
+    decision was theirs)."""
+    return [
+        m for m in slack.messages(person.name) if m.user is None and "and you own it" not in m.text
+    ]
 
 
 def statuses(bot: Any) -> dict[str, list[tuple[str, str]]]:
@@ -261,16 +266,18 @@ def first_week(month: Month, team: SimpleNamespace) -> None:
     assert "Open decisions* (2)" in listing and "*overdue*" in listing
     assert "Investigate refund overrides" in listing and "Roll back prompt v12" in listing
     bob.click("Done", channel="general", value=f"{decision_id(month.bot, 'Investigate')}|open")
-    slack.wait_for(lambda: "Investigate" not in flat(bob.ephemerals()[-1].blocks))
+    slack.wait_for(lambda: "You marked decision" in flat(bob.ephemerals()[-1].blocks))
+    assert "Open decisions* (1)" in flat(bob.ephemerals()[-1].blocks)
     month.settle()
     [reminder] = dms(slack, carol)
     assert "is due Fri 04 Dec 2026" in reminder.text and "Roll back prompt v12" in reminder.text
     carol.click("Done", channel="carol", message_ts=reminder.ts)
-    slack.wait_for(lambda: "marked a decision done" in dms(slack, carol)[0].text)
+    slack.wait_for(lambda: "You marked decision" in flat(dms(slack, carol)[0].blocks))
     month.settle()
     notes = [r.text for r in month.thread(REVIEW, "2026-12-01 15:00") if "done:" in r.text]
+    rollback = decision_id(month.bot, "Roll back")
     assert notes == [
-        f":white_check_mark: <@{carol.id}> marked a decision done: Roll back prompt v12"
+        f":white_check_mark: <@{carol.id}> marked decision {rollback} done: Roll back prompt v12"
     ]
 
     month.run_until("2026-12-03 16:10")
@@ -347,11 +354,11 @@ def third_week(month: Month, team: SimpleNamespace) -> None:
     month.check_in(alice, TRIAGE, "2026-12-14 09:00", {"q0": "Nothing new"})
     dave.open_home()
     home = flat(slack.wait_for(lambda: slack.home_view("dave"))["blocks"])
-    assert "Decision due Thu 31 Dec 2026" in home and "Executive review" in home
+    assert "due Thu 31 Dec 2026" in home and "Executive review" in home
     assert "Add 20 refund eval cases" not in home
     bob.open_home()
     home = flat(slack.wait_for(lambda: slack.home_view("bob"))["blocks"])
-    assert "Decision due Mon 14 Dec 2026" in home and "Add 20 refund eval cases" in home
+    assert "due Mon 14 Dec 2026" in home and "Add 20 refund eval cases" in home
     bob.click("Done", in_home=True)
     slack.wait_for(
         lambda: "No check-ins or decisions due from you." in flat(slack.home_view("bob")["blocks"])
@@ -390,11 +397,13 @@ def fourth_week(month: Month, team: SimpleNamespace) -> None:
     month.settle()
     notice = bot_messages(slack, "ai-ops")[-1].text
     assert notice.endswith(
-        "skipped the next Daily exception triage (Fri 25 Dec 09:00 GMT): Christmas Day"
+        "skipped the next Daily exception triage (Fri 25 Dec 09:00 GMT): Christmas Day. "
+        "`/ritual unskip daily-exception-triage` brings it back."
     )
     alice.command("/ritual", "list", channel="general")
     rituals = replied(slack, alice, "Rituals").text
     assert "(`daily-exception-triage`): next Mon 28 Dec 2026 09:00 GMT" in rituals
+    assert f"skipped by <@{alice.id}>: Fri 25 Dec 09:00 GMT: Christmas Day" in rituals
 
 
 def last_days(month: Month, team: SimpleNamespace) -> None:
@@ -479,7 +488,7 @@ def every_decision_followed_up_and_found(month: Month, team: SimpleNamespace) ->
         "was due Wed 02 Dec 2026",
         "is due Mon 14 Dec 2026",
     ]
-    assert [_dm_head(m) for m in dms(slack, carol)] == ["marked a decision done"]  # replaced
+    assert [_dm_head(m) for m in dms(slack, carol)] == ["You marked decision 2 done."]  # replaced
     assert [_dm_head(m) for m in dms(slack, dave)] == ["is due Thu 31 Dec 2026"]
     assert dms(slack, alice) == []
 

@@ -67,7 +67,15 @@ def show_news(console: Console) -> None:
     modal the bot just showed them."""
     me = console.me
     mine = me.ephemerals()
-    for ephemeral in mine[console.ephemerals_seen.get(me.id, 0) :]:
+    seen = console.ephemerals_seen.get(me.id, 0)
+    for ephemeral in mine[:seen]:  # a reply the bot replaced (Done, Undo…): shown again
+        if ephemeral.edits != console.ephemeral_edits.get(ephemeral.ts, 0):
+            console.ephemeral_edits[ephemeral.ts] = ephemeral.edits
+            where = console.channel_name(ephemeral.channel)
+            console.say(f"(only visible to you in #{where}; your earlier reply, replaced)")
+            for line in console.ephemeral_lines(ephemeral):
+                console.say("   " + line)
+    for ephemeral in mine[seen:]:
         where = console.channel_name(ephemeral.channel)
         console.say(f"(only visible to you in #{where})")
         for line in console.ephemeral_lines(ephemeral):

@@ -23,6 +23,8 @@ EMOJI = {  # the shortcodes opsbot writes, as the Slack client draws them
     "pushpin": "📌",
     "tada": "🎉",
     "eyes": "👀",
+    "leftwards_arrow_with_hook": "↩️",
+    "inbox_tray": "📥",
 }
 
 

@@ -50,6 +50,7 @@ class Console:
         self.seen: dict[tuple[str, str], int] = {}  # (channel, ts) -> edits shown; -1 deleted
         self.rendered: dict[tuple[str, str], list[str]] = {}  # (channel, ts) -> lines shown
         self.ephemerals_seen: dict[str, int] = {}
+        self.ephemeral_edits: dict[str, int] = {}  # ts -> times replaced, as last shown
         self.views_seen: set[str] = set()
         self.render = Renderer(self.user_name, self.channel_name)
         self.last_settled: news.Settled | None = None

@@ -1,27 +1,29 @@
-"""Block Kit for ritual messages: the check-in message, reminders, the summary, decision lists.
+"""Block Kit for ritual messages: the check-in message, its thread posts, reminders and the
+summary (decisions: ``decision_blocks``).
 
 Pure functions of records; every piece of user or configuration text is escaped here.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from opsbot.config import Ritual
-from opsbot.rituals.model import DecisionStatus
+from opsbot.rituals.decision_blocks import day, line
+from opsbot.rituals.model import DecisionStatus, missing_outputs
 from opsbot.rituals.store import MISSED, POSTED, SKIPPED, CheckIn, Decision, Occurrence
 from opsbot.slack import blocks as kit
 from opsbot.slack.blocks import Blocks, button, context, section
-from opsbot.slack.mrkdwn import escape, truncate
+from opsbot.slack.mrkdwn import escape
 
-CHECK_IN, RECORD_DECISION, SKIP, DONE = (
+CHECK_IN, RECORD_DECISION, SKIP, CLOSE_NOW = (
     "ritual_checkin",
     "ritual_decision",
     "ritual_skip",
-    "ritual_decision_done",
+    "ritual_close_now",
 )
+__all__ = ["day"]
 
 
 def channel_of(ritual: Ritual) -> str:
@@ -40,8 +42,11 @@ def when(moment: datetime, zone: ZoneInfo, *, year: bool = False) -> str:
     return local.strftime("%a %d %b %Y %H:%M %Z" if year else "%a %d %b %H:%M %Z")
 
 
-def day(value: date) -> str:
-    return value.strftime("%a %d %b %Y")
+def zone_words(moment: datetime, zone: ZoneInfo) -> str:
+    """The zone after a time, when its abbreviation does not already say it: ``" (Europe/
+    London)"`` after ``09:00 BST``, nothing after ``09:00 UTC``."""
+    name = str(zone.key) if hasattr(zone, "key") else str(zone)
+    return "" if moment.astimezone(zone).strftime("%Z") == name else f" ({name})"
 
 
 def people(user_ids: list[str]) -> str:
@@ -84,11 +89,7 @@ def occurrence_blocks(
     if ritual.decision_outputs:
         outputs = "\n".join(f"• {escape(o)}" for o in ritual.decision_outputs)
         blocks.append(section(f"*Decisions to come out of it*\n{outputs}"))
-    who = people([c.user_id for c in checkins]) or "nobody yet"
-    status_line = f"Checked in: {who}"
-    if decisions:
-        status_line += f" · decisions recorded: {len(decisions)}"
-    blocks.append(context(status_line))
+    blocks.append(context(status_line(occ, checkins, decisions)))
     if occ.status == POSTED:
         value = str(occ.id)
         blocks.append(
@@ -97,13 +98,33 @@ def occurrence_blocks(
                     button("Check in", CHECK_IN, value, "primary"),
                     button("Record decision", RECORD_DECISION, value),
                     button("Skip", SKIP, value),
+                    button("Close now", CLOSE_NOW, value),
                 ],
                 block_id="ritual_actions",
+            )
+        )
+        blocks.append(
+            context(
+                "Answers and decisions are posted in the thread as they come; "
+                "owners may close it now."
             )
         )
     else:
         blocks.append(context(_ended(occ, zone)))
     return blocks[: kit.MESSAGE_BLOCKS]
+
+
+def status_line(occ: Occurrence, checkins: list[CheckIn], decisions: list[Decision]) -> str:
+    """Who checked in, who has not yet, and the decisions recorded so far."""
+    checked = [c.user_id for c in checkins]
+    parts = [f"Checked in: {people(checked) or 'nobody yet'}"]
+    waiting = [u for u in occ.owners if u not in checked]
+    if waiting and occ.status == POSTED:
+        parts.append(f"waiting for {people(waiting)}")
+    if decisions:
+        still_open = sum(d.status == DecisionStatus.OPEN for d in decisions)
+        parts.append(f"decisions recorded: {len(decisions)} ({still_open} open)")
+    return " · ".join(parts)
 
 
 def _ended(occ: Occurrence, zone: ZoneInfo) -> str:
@@ -114,7 +135,8 @@ def _ended(occ: Occurrence, zone: ZoneInfo) -> str:
     if occ.status == MISSED:
         return ":warning: Closed with nobody checked in; recorded as missed."
     closed = when(occ.closed_at, zone) if occ.closed_at else ""
-    return f":white_check_mark: Closed {closed}; the summary is in the thread."
+    by = f" by <@{occ.closed_by}>" if occ.closed_by else ""
+    return f":white_check_mark: Closed{by} {closed}; the summary is in the thread."
 
 
 # ---- reminders ----------------------------------------------------------------------------------
@@ -126,59 +148,59 @@ def checkin_reminder(ritual: Ritual, occ: Occurrence, missing: list[str]) -> str
     )
 
 
-def decision_reminder(decision: Decision, ritual_name: str, *, overdue: bool) -> tuple[str, Blocks]:
-    if overdue:
-        head = f":alarm_clock: This decision was due {day(decision.due)} and is still open"
-    else:
-        head = f":hourglass: This decision is due {day(decision.due)}"
-    text = f"{head} ({escape(ritual_name)}): {truncate(escape(decision.text), 2000)}"
-    done = button("Done", DONE, f"{decision.id}|dm", "primary")
-    return text, [section(text), kit.actions([done], block_id=f"decision_{decision.id}")]
-
-
 # ---- the summary ------------------------------------------------------------------------------
 def summary(
     ritual: Ritual, occ: Occurrence, checkins: list[CheckIn], decisions: list[Decision]
 ) -> tuple[str, Blocks]:
-    """The closing summary: who took part, their answers, the decisions; or that nobody came."""
+    """The closing summary: who took part and who did not check in, their answers, the
+    decisions and the expected decisions not recorded; or that nobody came."""
     zone = zone_of(ritual)
     title = f"Summary of {escape(ritual.name)}, {when(occ.scheduled_at, zone)}"
+    if occ.closed_by:
+        title += f" (closed early by <@{occ.closed_by}>)"
+    checked = [c.user_id for c in checkins]
+    absent = [u for u in occ.owners if u not in checked]
     if occ.status == MISSED:
         text = f"{title}: nobody checked in, so this occurrence is recorded as missed."
+        owners_line = f"\nOwners who did not check in: {people(absent)}." if absent else ""
         return text, [
             section(
                 f"*{title}*\nNobody checked in, so this occurrence is recorded as "
-                "missed. The next triage lists it."
+                f"missed. The next triage lists it.{owners_line}"
             )
         ]
-    took_part = list(
-        dict.fromkeys([c.user_id for c in checkins] + [d.created_by for d in decisions])
-    )
-    blocks: Blocks = [section(f"*{title}*\nTook part: {people(took_part)}")]
+    took_part = list(dict.fromkeys(checked + [d.created_by for d in decisions]))
+    head = f"*{title}*\nTook part: {people(took_part)}"
+    head += f"\nDid not check in: {people(absent)}" if absent else "\nEvery owner checked in."
+    blocks: Blocks = [section(head)]
     for checkin in checkins:
         answered = [a for a in checkin.answers if a.get("answer")]
         body = "\n".join(f"*{escape(a['question'])}*\n{escape(a['answer'])}" for a in answered)
         blocks.append(section(f"<@{checkin.user_id}> answered:\n{body or '_no answers_'}"))
-    if decisions:
-        listed = [decision_line(d) for d in decisions]
-        blocks.append(section(kit.lines(["*Decisions*", *listed], kit.SECTION_TEXT)))
-    else:
-        blocks.append(section("*Decisions*\n_No decisions were recorded._"))
-    if len(blocks) > kit.MESSAGE_BLOCKS:
-        blocks = [
-            *blocks[: kit.MESSAGE_BLOCKS - 2],
-            context("_More answers than fit here._"),
-            blocks[-1],
-        ]
-    text = f"{title}: {len(checkins)} check-in(s), {len(decisions)} decision(s)."
+    tail = [_decisions_section(decisions)]
+    missing = missing_outputs(ritual.decision_outputs, [d.output for d in decisions])
+    if missing:
+        listed = [f"• {escape(o)}" for o in missing]
+        tail.append(
+            section(kit.lines(["*Expected decisions not recorded*", *listed], kit.SECTION_TEXT))
+        )
+    if len(blocks) + len(tail) > kit.MESSAGE_BLOCKS:
+        keep = kit.MESSAGE_BLOCKS - len(tail) - 1
+        blocks = [*blocks[:keep], context("_More answers than fit here; each is in the thread._")]
+    blocks += tail
+    text = (
+        f"{title}: {len(checkins)} check-in(s), {len(decisions)} decision(s)"
+        + (f", {len(absent)} owner(s) did not check in" if absent else "")
+        + (f", {len(missing)} expected decision(s) not recorded" if missing else "")
+        + "."
+    )
     return text, blocks
 
 
-def decision_line(decision: Decision) -> str:
-    return (
-        f"• {truncate(escape(decision.text), 500)}: owner <@{decision.owner}>, due "
-        f"{day(decision.due)}"
-    )
+def _decisions_section(decisions: list[Decision]) -> dict[str, object]:
+    if not decisions:
+        return section("*Decisions*\n_No decisions were recorded._")
+    return section(kit.lines(["*Decisions*", *[line(d) for d in decisions]], kit.SECTION_TEXT))
 
 
 def checkin_post(ritual: Ritual, checkin: CheckIn, *, again: bool) -> tuple[str, Blocks]:
@@ -188,53 +210,3 @@ def checkin_post(ritual: Ritual, checkin: CheckIn, *, again: bool) -> tuple[str,
     body = "\n".join(f"*{escape(a['question'])}*\n{escape(a['answer'])}" for a in answered)
     text = f"{head} to {escape(ritual.name)}."
     return text, [section(f"{head}:\n{body}")]
-
-
-def decision_post(decision: Decision) -> str:
-    return (
-        f"<@{decision.created_by}> recorded a decision: {truncate(escape(decision.text), 2500)}"
-        f"\nOwner <@{decision.owner}>, due {day(decision.due)}."
-    )
-
-
-# ---- decision lists -------------------------------------------------------------------------
-def decisions_list(
-    decisions: list[Decision], *, scope: str, today: date, names: dict[str, str]
-) -> tuple[str, Blocks]:
-    """`/ritual decisions`: each decision with owner, due date and a Done button while open."""
-    title = "Open decisions" if scope == "open" else "All decisions"
-    if not decisions:
-        text = f"*{title}*: none recorded yet." if scope == "all" else f"*{title}*: none."
-        return text, [section(text)]
-    blocks: Blocks = [section(f"*{title}* ({len(decisions)})")]
-    for decision in decisions[: kit.MESSAGE_BLOCKS - 2]:
-        blocks.append(decision_item(decision, today=today, names=names, source=scope))
-    if len(decisions) > kit.MESSAGE_BLOCKS - 2:
-        blocks.append(context(f"…and {len(decisions) - (kit.MESSAGE_BLOCKS - 2)} more."))
-    return f"{title}: {len(decisions)}", blocks
-
-
-def decision_item(
-    decision: Decision, *, today: date, names: dict[str, str], source: str
-) -> dict[str, Any]:
-    ritual = escape(names.get(decision.ritual_key, decision.ritual_key))
-    if decision.status == DecisionStatus.DONE:
-        state = f"done {decision.done_at:%d %b}" if decision.done_at else "done"
-    elif decision.due < today:
-        state = "*overdue*"
-    else:
-        state = "open"
-    text = (
-        f"{truncate(escape(decision.text), 1500)}\nOwner <@{decision.owner}> · due "
-        f"{day(decision.due)} · {state} · {ritual}"
-    )
-    if decision.status == DecisionStatus.DONE:
-        return section(text)
-    return section(text, accessory=button("Done", DONE, f"{decision.id}|{source}"))
-
-
-def decision_done_text(decision: Decision) -> str:
-    return (
-        f":white_check_mark: <@{decision.done_by}> marked a decision done: "
-        f"{truncate(escape(decision.text), 2500)}"
-    )

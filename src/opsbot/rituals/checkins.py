@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -10,6 +10,7 @@ from opsbot import outbox
 from opsbot.config import Config, Ritual
 from opsbot.db import insert_ignore
 from opsbot.rituals import blocks, occurrences, owners, store
+from opsbot.rituals.model import reminder_due
 from opsbot.rituals.store import CheckIn, Occurrence
 
 
@@ -58,17 +59,14 @@ def previous_answers(session: Session, *, occurrence_id: int, user_id: str) -> d
 
 def remind(session: Session, config: Config, now: datetime) -> int:
     """Mention owners who have not checked in, at each ``remind_after_minutes`` of an open
-    occurrence (once each, whichever replica gets there first). Returns reminders posted."""
+    occurrence that fits before it closes (once each, whichever replica gets there first;
+    never at or after the close). Returns reminders posted."""
     posted = 0
     for occ in store.open_occurrences(session):
         ritual = owners.ritual_for(config, occ.ritual_key)
-        if ritual is None or occ.posted_at is None or (occ.closes_at and occ.closes_at <= now):
+        if ritual is None or occ.posted_at is None or occ.closes_at is None:
             continue
-        due = [
-            stage
-            for stage, minutes in enumerate(ritual.remind_after_minutes)
-            if now >= occ.posted_at + timedelta(minutes=minutes)
-        ]
+        due = reminder_due(occ.posted_at, occ.closes_at, ritual.remind_after_minutes, now)
         claimed = [
             stage
             for stage in due

@@ -8,15 +8,8 @@ from typing import Any
 
 from opsbot.config import Ritual
 from opsbot.errors import FieldErrors
-from opsbot.rituals.blocks import (
-    CHECK_IN,
-    DONE,
-    RECORD_DECISION,
-    SKIP,
-    day,
-    when,
-    zone_of,
-)
+from opsbot.rituals.blocks import CHECK_IN, RECORD_DECISION, SKIP, when, zone_of
+from opsbot.rituals.decision_blocks import DONE, day, undo_button
 from opsbot.rituals.store import Decision, Occurrence
 from opsbot.slack import blocks as kit
 from opsbot.slack.blocks import Blocks, button, context, section
@@ -78,12 +71,23 @@ def checkin_answers(ritual: Ritual, values: dict[str, Any]) -> list[dict[str, st
 
 
 # ---- record a decision -------------------------------------------------------------------------
+OTHER_OUTPUT = "other"
+
+
 def decision_modal(ritual: Ritual, occ: Occurrence, *, user_id: str, today: date) -> dict[str, Any]:
-    blocks: Blocks = [_heading(ritual, occ)]
+    """The decision, the expected output it records (when the ritual names some), its owner
+    (who gets a DM) and due date."""
+    blocks: Blocks = [_heading(ritual, occ), _text_input("decision", "Decision")]
     if ritual.decision_outputs:
-        blocks.append(context("Expected: " + "; ".join(escape(o) for o in ritual.decision_outputs)))
+        choices = [(output, str(index)) for index, output in enumerate(ritual.decision_outputs)]
+        blocks.append(
+            kit.select(
+                "output",
+                "Which expected decision is it?",
+                [*choices, ("Something else", OTHER_OUTPUT)],
+            )
+        )
     blocks += [
-        _text_input("decision", "Decision"),
         kit.input_block(
             "owner",
             "Owner",
@@ -102,12 +106,22 @@ def decision_modal(ritual: Ritual, occ: Occurrence, *, user_id: str, today: date
     return _modal(RECORD_DECISION, "Record decision", "Record", occ.id, blocks)
 
 
-def decision_values(values: dict[str, Any], *, today: date) -> tuple[str, str, date]:
-    """(text, owner, due) from a submitted decision modal; a past date is refused."""
+def decision_values(
+    values: dict[str, Any], *, today: date, outputs: list[str] | None = None
+) -> tuple[str, str, date, str | None]:
+    """(text, owner, due, expected output or None) from a submitted decision modal; a past
+    date is refused, and so is a missing choice of output where the ritual names some."""
     errors: dict[str, str] = {}
     text = (_value(values, "decision") or "").strip()
     if not text:
         errors["decision"] = "Write what was decided."
+    output: str | None = None
+    if outputs:
+        choice = _option_value(values, "output")
+        if choice is None:
+            errors["output"] = "Pick the expected decision it records, or “Something else”."
+        elif choice is not None and choice.isdigit() and int(choice) < len(outputs):
+            output = outputs[int(choice)]
     owner = _value(values, "owner", "selected_user") or ""
     if not owner:
         errors["owner"] = "Pick the person who owns this decision."
@@ -122,7 +136,7 @@ def decision_values(values: dict[str, Any], *, today: date) -> tuple[str, str, d
             errors["due"] = f"Pick today ({day(today)}) or a later date."
     if errors:
         raise FieldErrors(errors)
-    return text, owner, due
+    return text, owner, due, output
 
 
 # ---- skip --------------------------------------------------------------------------------------
@@ -138,6 +152,12 @@ def skip_reason(values: dict[str, Any]) -> str:
     return reason
 
 
+def _option_value(values: dict[str, Any], block_id: str) -> str | None:
+    found = ((values.get(block_id) or {}).get("value") or {}).get("selected_option") or {}
+    value = found.get("value")
+    return str(value) if value is not None else None
+
+
 def _value(values: dict[str, Any], block_id: str, key: str = "value") -> str | None:
     found = (values.get(block_id) or {}).get("value") or {}
     value = found.get(key)
@@ -151,9 +171,19 @@ def home_blocks(
     *,
     today: date,
     names: dict[str, str],
+    just_done: list[Decision] | None = None,
 ) -> Blocks:
-    """The viewer's check-ins due and decisions due, with a button on each."""
+    """The viewer's check-ins due and decisions due, with a button on each; decisions they
+    marked done a moment ago, with Undo."""
     blocks: Blocks = [kit.header("Rituals")]
+    for decision in (just_done or [])[:5]:
+        blocks.append(
+            section(
+                f":white_check_mark: You marked decision {decision.id} done: "
+                f"{truncate(escape(decision.text), 1000)}",
+                accessory=undo_button(decision, "home"),
+            )
+        )
     if not due and not decisions:
         return [*blocks, context("No check-ins or decisions due from you.")]
     for ritual, occ in due[:10]:
@@ -170,7 +200,7 @@ def home_blocks(
         name = escape(names.get(decision.ritual_key, decision.ritual_key))
         blocks.append(
             section(
-                f"*Decision due {day(decision.due)}*{late}: "
+                f"*Decision {decision.id} due {day(decision.due)}*{late}: "
                 f"{truncate(escape(decision.text), 1000)} · {name}",
                 accessory=button("Done", DONE, f"{decision.id}|home"),
             )

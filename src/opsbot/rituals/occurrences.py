@@ -22,7 +22,7 @@ from opsbot.config import Config, Ritual
 from opsbot.errors import OpsError
 from opsbot.rituals import blocks, context_gathering, owners, store
 from opsbot.rituals.store import CLOSED, MISSED, POSTED, SKIPPED, Occurrence
-from opsbot.schedules import next_occurrence, occurrences_between
+from opsbot.schedules import occurrences_between
 from opsbot.seams import OccurrenceHook, PostedOccurrence, RitualContextProvider, TriageProvider
 from opsbot.slack.mrkdwn import code, escape
 
@@ -184,103 +184,12 @@ def run_now(
     return occ
 
 
-def skip_occurrence(
-    session: Session,
-    config: Config,
-    *,
-    occurrence_id: int,
-    user_id: str,
-    reason: str,
-    now: datetime,
-) -> Occurrence:
-    """Skip an open occurrence: no reminders, no summary; the message says who and why."""
-    occ = _open(session, occurrence_id)
-    ritual = config.ritual(occ.ritual_key)
-    if not store.transition(
-        session, occ, to=SKIPPED, skip_reason=reason, skipped_by=user_id, closed_at=now
-    ):
-        raise OpsError("This occurrence has just ended; nothing to skip.")
-    refresh_message(session, ritual, occ)
-    return occ
-
-
-def skip_next(
-    session: Session, config: Config, *, key: str, user_id: str, reason: str | None, now: datetime
-) -> Occurrence:
-    """`/ritual skip`: the open occurrence if there is one, else the next scheduled one."""
-    ritual = config.ritual(key)
-    current = store.open_occurrences(session, ritual_key=key)
-    if current:
-        return skip_occurrence(
-            session,
-            config,
-            occurrence_id=current[-1].id or 0,
-            user_id=user_id,
-            reason=reason or "",
-            now=now,
-        )
-    after = now
-    for _ in range(20):  # the next occurrence not yet claimed (skipped twice: the one after)
-        at = next_occurrence(ritual.schedule, after)
-        if at is None:
-            break
-        occ = store.claim_occurrence(
-            session,
-            **{
-                **_base_values(ritual, at),
-                "status": SKIPPED,
-                "skip_reason": reason,
-                "skipped_by": user_id,
-                "closed_at": now,
-            },
-        )
-        if occ is not None:
-            why = f": {escape(reason)}" if reason else ""
-            outbox.post(
-                session,
-                channel=blocks.channel_of(ritual),
-                kind="ritual.skip",
-                text=f"<@{user_id}> skipped the next {escape(ritual.name)} "
-                f"({blocks.when(at, blocks.zone_of(ritual))}){why}",
-            )
-            return occ
-        after = at
-    raise OpsError(f"{escape(ritual.name)} has no upcoming occurrence left to skip.")
-
-
-def close_due(session: Session, config: Config, now: datetime) -> list[Occurrence]:
-    """Close occurrences whose window ended: a summary in the thread, or recorded as missed."""
-    closed = []
-    for occ in store.due_to_close(session, now=now):
-        checkins = store.checkins(session, occurrence_id=occ.id or 0)
-        decided = store.decisions(session, occurrence_id=occ.id)
-        status = CLOSED if checkins or decided else MISSED
-        if not store.transition(session, occ, to=status, closed_at=now):
-            continue  # another replica closed it
-        closed.append(occ)
-        ritual = owners.ritual_for(config, occ.ritual_key)
-        if ritual is None:
-            continue  # the configuration no longer has this ritual: close it quietly
-        text, summary = blocks.summary(ritual, occ, checkins, decided)
-        outbox.post(
-            session,
-            channel=occ.channel,
-            text=text,
-            blocks=summary,
-            thread_key=message_key(occ.id),
-            reply_broadcast=True,
-            kind="ritual.summary",
-        )
-        refresh_message(session, ritual, occ)
-    return closed
-
-
 def open_occurrence(session: Session, occurrence_id: int) -> Occurrence:
     return _open(session, occurrence_id)
 
 
 def _open(session: Session, occurrence_id: int) -> Occurrence:
-    occ = store.occurrence(session, occurrence_id=occurrence_id)
+    occ = store.lock_occurrence(session, occurrence_id=occurrence_id)
     if occ is None:
         raise OpsError("That ritual occurrence no longer exists.")
     if occ.status != POSTED:
@@ -294,3 +203,8 @@ def _open(session: Session, occurrence_id: int) -> Occurrence:
 def _status_words(status: str) -> str:
     words: dict[str, str] = {CLOSED: "closed", MISSED: "closed (missed)", SKIPPED: "skipped"}
     return words.get(status, status)
+
+
+def base_values(ritual: Ritual, scheduled_at: datetime) -> dict[str, object]:
+    """The columns of an occurrence of ``ritual`` at ``scheduled_at`` before anything happened."""
+    return _base_values(ritual, scheduled_at)

@@ -50,8 +50,17 @@ def describe(session: Session, config: Config, ritual: Ritual) -> str:
 def set_owners(
     session: Session, config: Config, *, key: str, user_ids: list[str], by: str, now: datetime
 ) -> Ritual:
-    """Replace the ritual's owners from now on (open occurrences take the new owners too)."""
+    """Replace the ritual's owners (user ids and ``role:<role>``) from now on (open
+    occurrences take the new owners too); an unknown role is refused with the known ones."""
     ritual = config.ritual(key)
+    for spec in user_ids:
+        role = spec.removeprefix("role:")
+        if spec.startswith("role:") and role not in config.known_roles:
+            raise NotFound(
+                f"There is no team role `{role}`.",
+                hint=f"Team roles: {', '.join(config.known_roles)}; `/ops team` shows who "
+                "holds them.",
+            )
     state = store.state(session, key=key)
     state.owners, state.owners_set_by, state.owners_set_at = list(user_ids), by, now
     session.add(state)

@@ -15,7 +15,16 @@ from sqlmodel import Session
 
 from opsbot.config import Config, Ritual
 from opsbot.context import Context
-from opsbot.rituals import blocks, checkins, decisions, occurrences, owners, store
+from opsbot.rituals import (
+    blocks,
+    checkins,
+    closing,
+    decisions,
+    occurrences,
+    owners,
+    skipping,
+    store,
+)
 from opsbot.rituals.store import Occurrence
 from opsbot.schedules import next_occurrence
 from opsbot.slack.mrkdwn import escape
@@ -40,7 +49,7 @@ def tick(ctx: Context, now: datetime | None = None) -> TickReport:
     for ritual in ctx.config.rituals:
         report.claimed += scan_ritual(ctx, ritual, now)
     with ctx.tx() as session:
-        report.closed = occurrences.close_due(session, ctx.config, now)
+        report.closed = closing.close_due(session, ctx.config, now)
     with ctx.tx() as session:
         report.reminders = checkins.remind(session, ctx.config, now)
     with ctx.tx() as session:
@@ -68,20 +77,25 @@ class RitualRow:
     ritual: Ritual
     next_at: datetime | None
     owners: str
-    open_since: datetime | None
+    open_occurrence: Occurrence | None
+    skipped: list[Occurrence]  # skipped ahead of their time, or skipped while still open
 
 
 def listing(session: Session, config: Config, now: datetime) -> list[RitualRow]:
-    """Each ritual with its next time, owners and whether an occurrence is open now."""
+    """Each ritual with its next time, owners, the occurrence open now and the skipped ones
+    that can still be un-skipped."""
     rows = []
     for ritual in config.rituals:
         current = store.open_occurrences(session, ritual_key=ritual.key)
+        skipped = store.skipped_ahead(session, ritual_key=ritual.key, after=now)
+        recent = store.skipped_while_open(session, ritual_key=ritual.key, now=now)
         rows.append(
             RitualRow(
                 ritual,
                 next_to_come(session, ritual, now),
                 owners.describe(session, config, ritual),
-                current[-1].scheduled_at if current else None,
+                current[-1] if current else None,
+                ([recent] if recent is not None else []) + skipped,
             )
         )
     return rows
@@ -90,7 +104,7 @@ def listing(session: Session, config: Config, now: datetime) -> list[RitualRow]:
 def next_to_come(session: Session, ritual: Ritual, now: datetime) -> datetime | None:
     """The next scheduled time after ``now`` that has not been skipped ahead (`/ritual skip`)."""
     after = now
-    for _ in range(20):  # as many as skip_next would skip ahead
+    for _ in range(skipping.LOOK_AHEAD):  # as many as skip_next would skip ahead
         at = next_occurrence(ritual.schedule, after)
         if at is None:
             return None
@@ -102,21 +116,31 @@ def next_to_come(session: Session, ritual: Ritual, now: datetime) -> datetime | 
 
 
 def render_listing(rows: list[RitualRow]) -> str:
+    """`/ritual list`: each ritual's next time (its zone named once), channel and owners,
+    what is open now, and what is skipped, with how to bring it back."""
     lines = ["*Rituals*"]
     for row in rows:
         ritual, zone = row.ritual, blocks.zone_of(row.ritual)
-        nxt = blocks.when(row.next_at, zone, year=True) if row.next_at else "no further dates"
+        if row.next_at:
+            nxt = blocks.when(row.next_at, zone, year=True) + blocks.zone_words(row.next_at, zone)
+        else:
+            nxt = "no further dates"
         line = (
-            f"• *{escape(ritual.name)}* (`{ritual.key}`): next {nxt} "
-            f"({ritual.schedule.timezone}) in #{ritual.channel}; owners: "
-            f"{row.owners or 'nobody'}"
+            f"• *{escape(ritual.name)}* (`{ritual.key}`): next {nxt} in #{ritual.channel}; "
+            f"owners: {row.owners or 'nobody'}"
         )
-        if row.open_since:
-            line += f"; open since {blocks.when(row.open_since, zone)}"
+        if row.open_occurrence is not None:
+            line += f"; open now (since {blocks.when(row.open_occurrence.scheduled_at, zone)})"
+        for occ in row.skipped:
+            by = f" by <@{occ.skipped_by}>" if occ.skipped_by else ""
+            why = f": {escape(occ.skip_reason)}" if occ.skip_reason else ""
+            line += f"\n    skipped{by}: {blocks.when(occ.scheduled_at, zone)}{why}"
+        if row.skipped:
+            line += f" (`/ritual unskip {ritual.key}` brings back the first)"
         lines.append(line)
     lines.append(
         "Start one now with `/ritual run &lt;key&gt;`; skip with "
-        "`/ritual skip &lt;key&gt; [reason]`."
+        "`/ritual skip &lt;key&gt; [reason]`, undo with `/ritual unskip &lt;key&gt;`."
     )
     return "\n".join(lines)
 

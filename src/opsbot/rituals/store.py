@@ -59,6 +59,7 @@ class Occurrence(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     reported_in: int | None = Field(default=None)  # the triage occurrence that mentioned a miss
+    closed_by: str | None = Field(default=None, max_length=20)  # who pressed Close now, if anyone
 
 
 class CheckIn(SQLModel, table=True):
@@ -90,6 +91,8 @@ class Decision(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     done_by: str | None = Field(default=None, max_length=20)
+    # the ritual's expected decision output this one records (None: something else)
+    output: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ReminderSent(SQLModel, table=True):
@@ -130,6 +133,71 @@ def occurrence(session: Session, *, occurrence_id: int) -> Occurrence | None:
     return session.get(Occurrence, occurrence_id)
 
 
+def lock_occurrence(session: Session, *, occurrence_id: int) -> Occurrence | None:
+    """The occurrence, locked for this transaction and read afresh: check-ins, decisions, a
+    skip and the closing summary of one occurrence take turns."""
+    return _locked(session, Occurrence, occurrence_id)
+
+
+def lock_decision(session: Session, *, decision_id: int) -> Decision | None:
+    """The decision, locked for this transaction and read afresh (two Done clicks at once)."""
+    return _locked(session, Decision, decision_id)
+
+
+def _locked(session: Session, model: Any, key: Any) -> Any:
+    table: Any = model.__table__
+    column = next(iter(table.primary_key.columns))
+    query = select(model).where(column == key).with_for_update()
+    return session.exec(query.execution_options(populate_existing=True)).first()
+
+
+def set_decision_status(
+    session: Session, decision: Decision, *, to: str, by: str | None, at: datetime | None
+) -> bool:
+    """Move a decision from the other status to ``to`` (done: recording who and when; open:
+    clearing them); False when another request moved it first."""
+    result = session.connection().execute(
+        update(Decision)
+        .where(col(Decision.id) == decision.id)
+        .where(col(Decision.status) != to)
+        .values(status=to, done_by=by, done_at=at)
+    )
+    session.refresh(decision)
+    return bool(result.rowcount == 1)
+
+
+def skipped_ahead(session: Session, *, ritual_key: str, after: datetime) -> list[Occurrence]:
+    """Occurrences skipped before their time came (scheduled after ``after``), soonest first."""
+    return list(
+        session.exec(
+            select(Occurrence)
+            .where(Occurrence.ritual_key == ritual_key)
+            .where(Occurrence.status == SKIPPED)
+            .where(col(Occurrence.posted_at).is_(None))
+            .where(col(Occurrence.scheduled_at) > after)
+            .order_by(col(Occurrence.scheduled_at))
+        )
+    )
+
+
+def skipped_while_open(session: Session, *, ritual_key: str, now: datetime) -> Occurrence | None:
+    """The occurrence skipped after it was posted whose window has not ended yet, if any."""
+    return session.exec(
+        select(Occurrence)
+        .where(Occurrence.ritual_key == ritual_key)
+        .where(Occurrence.status == SKIPPED)
+        .where(col(Occurrence.posted_at).is_not(None))
+        .where(col(Occurrence.closes_at) > now)
+        .order_by(col(Occurrence.scheduled_at).desc())
+    ).first()
+
+
+def forget(session: Session, occ: Occurrence) -> None:
+    """Delete an occurrence that was never posted (an un-skipped one): its time comes anew."""
+    session.delete(occ)
+    session.flush()
+
+
 def open_occurrences(session: Session, *, ritual_key: str | None = None) -> list[Occurrence]:
     """Occurrences posted and not yet closed or skipped, oldest first."""
     query = select(Occurrence).where(Occurrence.status == POSTED)
@@ -156,6 +224,20 @@ def transition(session: Session, occ: Occurrence, *, to: str, **values: Any) -> 
         .where(col(Occurrence.id) == occ.id)
         .where(col(Occurrence.status) == POSTED)
         .values(status=to, **values)
+    )
+    if result.rowcount != 1:
+        return False
+    session.refresh(occ)
+    return True
+
+
+def unskip(session: Session, occ: Occurrence) -> bool:
+    """Move a skipped occurrence back to posted; False when it was not skipped (any more)."""
+    result = session.connection().execute(
+        update(Occurrence)
+        .where(col(Occurrence.id) == occ.id)
+        .where(col(Occurrence.status) == SKIPPED)
+        .values(status=POSTED, skip_reason=None, skipped_by=None, closed_at=None)
     )
     if result.rowcount != 1:
         return False
@@ -225,6 +307,23 @@ def decisions(
     if ritual_key is not None:
         query = query.where(Decision.ritual_key == ritual_key)
     return list(session.exec(query.order_by(col(Decision.due), col(Decision.id))))
+
+
+def decision(session: Session, *, decision_id: int) -> Decision | None:
+    return session.get(Decision, decision_id)
+
+
+def decisions_done_by(session: Session, *, user_id: str, since: datetime) -> list[Decision]:
+    """Decisions ``user_id`` marked done at or after ``since``, latest first."""
+    return list(
+        session.exec(
+            select(Decision)
+            .where(Decision.status == DONE)
+            .where(Decision.done_by == user_id)
+            .where(col(Decision.done_at) >= since)
+            .order_by(col(Decision.done_at).desc())
+        )
+    )
 
 
 def decisions_done_between(session: Session, *, start: datetime, end: datetime) -> list[Decision]:

@@ -157,6 +157,7 @@ def respond(ws: Workspace, target: ResponseTarget, payload: dict[str, Any]) -> N
             if replace:
                 target.ephemeral.text = text or ""
                 target.ephemeral.blocks = list(blocks or [])
+                target.ephemeral.edits += 1
             elif target.ephemeral in ws.ephemerals:
                 ws.ephemerals.remove(target.ephemeral)
             return

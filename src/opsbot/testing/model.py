@@ -86,6 +86,7 @@ class Ephemeral:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     ts: str = ""
     source: str = "chat.postEphemeral"
+    edits: int = 0  # times a response_url replaced it (replace_original)
 
 
 @dataclass
