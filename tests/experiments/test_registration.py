@@ -202,3 +202,15 @@ def test_list_and_show(slack: Any, xbot: Any, token: str, people: Any) -> None:
     people.alice.command("/ops", "experiment decide refund-agent-1 maybe because", channel="ai-ops")
     wrong = slack.wait_for(lambda: people.alice.ephemerals("ai-ops")[3:])[-1]
     assert "is not a call I know" in wrong.text
+
+
+def test_who_registered_is_shown_as_given(slack: Any, xbot: Any, token: str) -> None:
+    """A registration from CI naming an email shows it as text (never a broken mention), and
+    one naming no one shows the token's name."""
+    named = register(xbot, token, registered_by="bob@example.com <!here>")
+    assert named.status_code == 201, named.text
+    shown = flat(card(slack, "refund-agent-1").blocks)
+    assert "by bob@example.com &lt;!here&gt;" in shown
+    assert "<@bob" not in shown
+    register(xbot, token, treatment="prompt-v14")
+    assert "by the API (token ci)" in flat(card(slack, "refund-agent-2").blocks)

@@ -14,17 +14,19 @@ from opsbot.experiments.checks import (
     metric_named,
     parse_amount,
 )
-from opsbot.experiments.model import (
-    ArmKind,
+from opsbot.experiments.judgment import (
     ArmTotals,
-    Design,
-    Guardrail,
     Judgment,
-    Metric,
     State,
     Verdict,
-    format_effect,
     judge,
+)
+from opsbot.experiments.model import (
+    ArmKind,
+    Design,
+    Guardrail,
+    Metric,
+    format_effect,
     overlaps,
 )
 
@@ -103,7 +105,7 @@ def test_amounts_are_points_for_rates_and_relative_for_cost() -> None:
         ({"treatment_share": 1.0}, "share of traffic"),
         ({"min_effect": 0.0}, "smallest effect"),
         ({"min_days": 0}, "minimum run time"),
-        ({"min_sample": 0}, "minimum sample"),
+        ({"min_sample": 29}, "at least 30"),
         ({"guardrails": (Guardrail(Metric.SUCCESS_RATE, 0.01),)}, "named twice"),
     ],
 )

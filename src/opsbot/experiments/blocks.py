@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from opsbot.experiments.judgment import (
+    Judgment,
+)
 from opsbot.experiments.model import (
     METRICS,
     ArmKind,
-    Judgment,
     Metric,
     format_amount,
     format_effect,
@@ -17,7 +19,7 @@ from opsbot.experiments.model import (
 )
 from opsbot.experiments.store import CONCLUDED, Experiment, ExperimentEvent
 from opsbot.slack import blocks as kit
-from opsbot.slack.mrkdwn import escape, truncate
+from opsbot.slack.mrkdwn import escape, is_user_id, mention, truncate
 
 Blocks = list[dict[str, Any]]
 DECIDE = "experiment_decide"  # the card's button: opens the decision modal
@@ -47,10 +49,11 @@ def _day(at: datetime | date) -> str:
 
 
 def _user(who: str) -> str:
-    """A Slack user as a mention; an API caller (``api:<token>``) by name."""
+    """A Slack user as a mention; an API caller (``api:<token>``) or a name CI gave (an
+    email…) as text."""
     if who.startswith("api:"):
         return f"the API (token {escape(who[4:])})"
-    return f"<@{escape(who)}>"
+    return mention(who) if is_user_id(who) else escape(who)
 
 
 def _metric(metric: str) -> str:
@@ -181,7 +184,7 @@ def decision_text(experiment: Experiment) -> str:
 def notice(experiment: Experiment, judgment: Judgment, *, previous: str) -> str:
     """The thread's notice of a new state (mentioning who registered it, when a person did)."""
     by = experiment.registered_by
-    who = "" if by.startswith("api:") else _user(by) + " "
+    who = mention(by) + " " if is_user_id(by) else ""
     lines = [
         f"{who}{STATE_EMOJI.get(judgment.state.value, '')} *{escape(judgment.label)}* "
         f"(was {escape(previous)}). {escape(judgment.reason)}",

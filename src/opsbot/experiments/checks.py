@@ -14,6 +14,7 @@ from opsbot.experiments.model import (
     MAX_SAMPLE,
     METRIC_LIST,
     METRICS,
+    MIN_SAMPLE,
     ArmKind,
     Design,
     Metric,
@@ -119,10 +120,11 @@ def check_design(design: Design, *, surface_tags: list[str]) -> None:
         )
     if not 1 <= design.min_days <= MAX_DAYS:
         raise DesignProblem(f"The minimum run time must be 1 to {MAX_DAYS} days.", field="min_days")
-    if not 1 <= design.min_sample <= MAX_SAMPLE:
+    if not MIN_SAMPLE <= design.min_sample <= MAX_SAMPLE:
         raise DesignProblem(
-            f"The minimum sample must be a whole number of {METRICS[design.primary].counts} "
-            "per arm, at least 1.",
+            f"The minimum sample must be at least {MIN_SAMPLE} "
+            f"{METRICS[design.primary].counts} per arm: the sequential test's intervals rest "
+            "on a normal approximation, which fewer do not support.",
             field="min_sample",
         )
     seen = {design.primary}

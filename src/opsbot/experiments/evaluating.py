@@ -16,7 +16,13 @@ from sqlmodel import Session
 from opsbot import outbox
 from opsbot.config import Config
 from opsbot.experiments import blocks, measuring, store
-from opsbot.experiments.model import DAY, Judgment, judge
+from opsbot.experiments.judgment import (
+    Judgment,
+    judge,
+)
+from opsbot.experiments.model import (
+    DAY,
+)
 from opsbot.experiments.store import RUNNING, Experiment
 
 log = logging.getLogger(__name__)

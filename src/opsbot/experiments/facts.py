@@ -38,7 +38,7 @@ class ExperimentFacts:
     decided_at: datetime | None
     decision_owner: str | None
     decision_due: date | None
-    analysis: dict[str, Any]  # the latest judgment (model.Judgment.as_dict)
+    analysis: dict[str, Any]  # the latest judgment (judgment.Judgment.as_dict)
 
 
 def _facts(experiment: Experiment) -> ExperimentFacts:

@@ -10,7 +10,15 @@ from sqlmodel import Session
 
 from opsbot.config import Config
 from opsbot.experiments import statistics as st
-from opsbot.experiments.model import ArmKind, ArmTotals, Design, Guardrail, Metric
+from opsbot.experiments.judgment import (
+    ArmTotals,
+)
+from opsbot.experiments.model import (
+    ArmKind,
+    Design,
+    Guardrail,
+    Metric,
+)
 from opsbot.experiments.store import Experiment
 from opsbot.telemetry import store as telemetry
 from opsbot.telemetry.store import hour_of

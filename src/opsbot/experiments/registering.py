@@ -17,11 +17,13 @@ from opsbot.experiments.checks import (
     DesignProblem,
     check_design,
 )
+from opsbot.experiments.judgment import (
+    State,
+)
 from opsbot.experiments.model import (
     DAY,
     MAX_DAYS,
     Design,
-    State,
     overlaps,
 )
 from opsbot.experiments.store import Experiment
